@@ -1,0 +1,8 @@
+//! Bindings generated from `wit/` (the only contract). Nothing else lives here.
+#![allow(clippy::all, missing_docs, unsafe_op_in_unsafe_fn)]
+
+wit_bindgen::generate!({
+    path: "../wit",
+    world: "keeper:iosxe-rotate/rotator",
+    generate_all,
+});

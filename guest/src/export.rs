@@ -1,0 +1,106 @@
+//! The component's export: converts between the generated WIT types and our plain
+//! types, and wires the rotation to the wasi:http transport.
+
+use crate::bindings::exports::keeper::iosxe_rotate::rotation as wit;
+use crate::bindings::wasi::clocks::monotonic_clock;
+use crate::model::{CredentialKind, DeviceState, Failure, FailureKind, Report, Step};
+use crate::transport::Clock;
+use crate::wasi_http::WasiHttp;
+
+struct Component;
+
+impl wit::Guest for Component {
+    fn rotate(payload: String, settings: wit::Settings) -> Result<wit::Report, wit::Failure> {
+        let rotation = payload::parse(&payload, &settings.auth_record_title).map_err(|e| {
+            wit::Failure::from(Failure {
+                kind: FailureKind::BadPayload,
+                message: e.to_string(),
+                state: DeviceState::Unchanged,
+                steps: Vec::new(),
+            })
+        })?;
+        let mut transport = WasiHttp::new(&rotation);
+        crate::rotate::rotate(&rotation, &mut transport, &MonotonicClock)
+            .map(Into::into)
+            .map_err(Into::into)
+    }
+}
+
+crate::bindings::export!(Component with_types_in crate::bindings);
+
+struct MonotonicClock;
+
+impl Clock for MonotonicClock {
+    fn now_ms(&self) -> u64 {
+        monotonic_clock::now() / 1_000_000
+    }
+}
+
+impl From<Report> for wit::Report {
+    fn from(r: Report) -> Self {
+        wit::Report {
+            user: r.user,
+            credential_kind: r.credential_kind.into(),
+            state: r.state.into(),
+            steps: r.steps.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl From<Failure> for wit::Failure {
+    fn from(f: Failure) -> Self {
+        wit::Failure {
+            kind: f.kind.into(),
+            message: f.message,
+            state: f.state.into(),
+            steps: f.steps.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl From<Step> for wit::Step {
+    fn from(s: Step) -> Self {
+        wit::Step {
+            name: s.name.to_string(),
+            detail: s.detail,
+            elapsed_ms: s.elapsed_ms,
+        }
+    }
+}
+
+impl From<CredentialKind> for wit::CredentialKind {
+    fn from(k: CredentialKind) -> Self {
+        match k {
+            CredentialKind::Password => wit::CredentialKind::Password,
+            CredentialKind::Secret => wit::CredentialKind::Secret,
+        }
+    }
+}
+
+impl From<DeviceState> for wit::DeviceState {
+    fn from(s: DeviceState) -> Self {
+        match s {
+            DeviceState::Unchanged => wit::DeviceState::Unchanged,
+            DeviceState::ChangedUnsaved => wit::DeviceState::ChangedUnsaved,
+            DeviceState::ChangedSaved => wit::DeviceState::ChangedSaved,
+            DeviceState::Restored => wit::DeviceState::Restored,
+            DeviceState::Unknown => wit::DeviceState::Unknown,
+        }
+    }
+}
+
+impl From<FailureKind> for wit::FailureKind {
+    fn from(k: FailureKind) -> Self {
+        match k {
+            FailureKind::BadPayload => wit::FailureKind::BadPayload,
+            FailureKind::Unreachable => wit::FailureKind::Unreachable,
+            FailureKind::Tls => wit::FailureKind::Tls,
+            FailureKind::Denied => wit::FailureKind::Denied,
+            FailureKind::Unauthorized => wit::FailureKind::Unauthorized,
+            FailureKind::UserNotFound => wit::FailureKind::UserNotFound,
+            FailureKind::DeviceRefused => wit::FailureKind::DeviceRefused,
+            FailureKind::DeviceError => wit::FailureKind::DeviceError,
+            FailureKind::UnexpectedResponse => wit::FailureKind::UnexpectedResponse,
+        }
+    }
+}

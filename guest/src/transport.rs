@@ -1,0 +1,62 @@
+//! What the rotation needs from HTTP, as plain types: the wasi:http glue implements
+//! [`Transport`] in the component, a scripted fake implements it in native tests.
+
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Patch,
+    Post,
+}
+
+/// A request to the device; the transport adds scheme, authority and credentials.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Request {
+    pub method: Method,
+    pub path: String,
+    /// `(name, value)`; never `Authorization`, which the transport owns.
+    pub headers: Vec<(&'static str, &'static str)>,
+    /// JSON body. It may hold the new password: `Debug` shows only its length.
+    pub body: Option<Vec<u8>>,
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.as_ref().map(Vec::len))
+            .finish()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Response {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// Why no response came back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TransportError {
+    /// The runner's egress policy refused the request; it never left the sandbox.
+    Denied,
+    /// TLS handshake or certificate failure; the request was not sent.
+    Tls(String),
+    /// The connection could not be made; the request was not sent.
+    Connect(String),
+    /// The request may have reached the device but no (complete) answer came back.
+    Lost(String),
+}
+
+/// Sends one request and returns the whole response.
+pub trait Transport {
+    fn send(&mut self, request: &Request) -> Result<Response, TransportError>;
+}
+
+/// Milliseconds since an arbitrary start, for step timing.
+pub trait Clock {
+    fn now_ms(&self) -> u64;
+}

@@ -1,0 +1,74 @@
+//! Builds the sealed rotation component from `guest/` for `wasm32-wasip2` and exposes its
+//! path as `ROTATION_WASM`, so `cargo build` alone yields a runner with it embedded.
+//!
+//! The nested cargo uses its own target directory (sharing the outer one deadlocks on
+//! the build lock), no inherited RUSTFLAGS, the workspace's Cargo.lock (`--locked`), and
+//! remapped source paths so the component's bytes do not depend on where it was built.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const GUEST: &str = "iosxe-rotate-guest";
+const TARGET: &str = "wasm32-wasip2";
+
+fn main() {
+    let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap());
+    let root = manifest_dir.parent().unwrap().to_path_buf();
+    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap());
+    for path in ["guest", "payload", "wit", "Cargo.lock", "Cargo.toml", "rust-toolchain.toml"] {
+        println!("cargo:rerun-if-changed={}", root.join(path).display());
+    }
+
+    require_target();
+    let target_dir = out_dir.join("guest-target");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(&root)
+        .args(["build", "--release", "--locked", "--target", TARGET, "-p", GUEST])
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .env("CARGO_ENCODED_RUSTFLAGS", remap_flags(&root))
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_BUILD_RUSTFLAGS")
+        .env_remove("RUSTC_WORKSPACE_WRAPPER")
+        .status()
+        .expect("cannot run cargo to build the guest component");
+    assert!(status.success(), "building the guest component ({GUEST}) failed: see the errors above");
+
+    let wasm = target_dir
+        .join(TARGET)
+        .join("release")
+        .join(format!("{}.wasm", GUEST.replace('-', "_")));
+    let embedded = out_dir.join("rotation.wasm");
+    std::fs::copy(&wasm, &embedded).expect("the guest build produced no component");
+    println!("cargo:rustc-env=ROTATION_WASM={}", embedded.display());
+}
+
+/// Fails with the one command that fixes a missing `wasm32-wasip2` target.
+fn require_target() {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let sysroot = Command::new(rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| PathBuf::from(s.trim()));
+    let installed = sysroot.is_some_and(|s| s.join("lib/rustlib").join(TARGET).exists());
+    if !installed {
+        panic!(
+            "\n\nThe {TARGET} Rust target is not installed; the sealed component needs it.\nInstall it with:\n\n    rustup target add {TARGET}\n\n"
+        );
+    }
+}
+
+/// `--remap-path-prefix` for the checkout and cargo's home, \x1f-separated as
+/// CARGO_ENCODED_RUSTFLAGS wants.
+fn remap_flags(root: &Path) -> String {
+    let mut flags = vec![format!("--remap-path-prefix={}=/iosxe-rotate", root.display())];
+    let cargo_home = std::env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|_| std::env::var("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    if let Ok(home) = cargo_home {
+        flags.push(format!("--remap-path-prefix={}=/cargo", home.display()));
+    }
+    flags.join("\x1f")
+}

@@ -1,0 +1,168 @@
+//! The capability sandbox: one engine, a linker holding exactly the imports of
+//! `wit/rotation.wit`'s world, and a store per run whose only outside capability is the
+//! egress-checked HTTP transport.
+
+use crate::bindings::{Failure, Report, Rotator, Settings};
+use crate::transport::EgressHooks;
+use std::time::Duration;
+use wasmtime::component::{Component, HasData, Linker, ResourceTable};
+use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
+use wasmtime_wasi::cli::{WasiCli, WasiCliView as _};
+use wasmtime_wasi::clocks::{WasiClocks, WasiClocksView as _};
+use wasmtime_wasi::p2::bindings::{cli, clocks};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+/// Linear memory a component may grow to. The rotation needs a few MiB.
+const MEMORY_LIMIT: usize = 64 * 1024 * 1024;
+/// What the component may print before further output is dropped.
+const OUTPUT_LIMIT: usize = 64 * 1024;
+/// The whole call, host calls included.
+const CALL_DEADLINE: Duration = Duration::from_secs(300);
+
+pub struct Sandbox {
+    engine: Engine,
+    linker: Linker<State>,
+}
+
+/// Per-run store data.
+struct State {
+    table: ResourceTable,
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    hooks: EgressHooks,
+    limits: StoreLimits,
+}
+
+impl WasiView for State {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for State {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.hooks,
+        }
+    }
+}
+
+struct Io;
+impl HasData for Io {
+    type Data<'a> = &'a mut ResourceTable;
+}
+
+/// How a run ended when the component did not return a result.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("the component could not be instantiated: {0:#}")]
+    Instantiate(wasmtime::Error),
+    #[error("the component trapped: {0:#}")]
+    Trap(wasmtime::Error),
+    #[error("the component did not finish within {0:?}")]
+    Deadline(Duration),
+}
+
+impl Sandbox {
+    pub fn new() -> wasmtime::Result<Sandbox> {
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        let engine = Engine::new(&config)?;
+        let mut linker = Linker::new(&engine);
+        link_world_imports(&mut linker)?;
+        Ok(Sandbox { engine, linker })
+    }
+
+    /// Compiles a component (its bytes were checked by the caller).
+    pub fn load(&self, bytes: &[u8]) -> wasmtime::Result<Component> {
+        Component::new(&self.engine, bytes)
+    }
+
+    /// Every interface `component` imports, as `namespace:package/interface@version`.
+    pub fn imports(&self, component: &Component) -> Vec<String> {
+        component
+            .component_type()
+            .imports(&self.engine)
+            .map(|(name, _)| name.to_string())
+            .collect()
+    }
+
+    /// Runs the rotation in a fresh store whose only capability is `hooks`. Returns the
+    /// component's result, and whatever it printed.
+    pub async fn rotate(
+        &self,
+        component: &Component,
+        hooks: EgressHooks,
+        payload: &str,
+        settings: &Settings,
+    ) -> (Result<Result<Report, Failure>, SandboxError>, bytes::Bytes) {
+        let output = MemoryOutputPipe::new(OUTPUT_LIMIT);
+        // Defaults: no env, no args, no preopens, stdin closed, no sockets.
+        let wasi = WasiCtx::builder()
+            .stdout(output.clone())
+            .stderr(output.clone())
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false)
+            .build();
+        let state = State {
+            table: ResourceTable::new(),
+            wasi,
+            http: WasiHttpCtx::new(),
+            hooks,
+            limits: StoreLimitsBuilder::new()
+                .memory_size(MEMORY_LIMIT)
+                .trap_on_grow_failure(true)
+                .build(),
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limits);
+        let call = async {
+            let rotator = Rotator::instantiate_async(&mut store, component, &self.linker)
+                .await
+                .map_err(SandboxError::Instantiate)?;
+            rotator
+                .keeper_iosxe_rotate_rotation()
+                .call_rotate(&mut store, payload, settings)
+                .await
+                .map_err(SandboxError::Trap)
+        };
+        let result = match tokio::time::timeout(CALL_DEADLINE, call).await {
+            Ok(result) => result,
+            Err(_) => Err(SandboxError::Deadline(CALL_DEADLINE)),
+        };
+        (result, output.contents())
+    }
+}
+
+/// Links exactly the imports of the `rotator` world: `wasi:io`, the monotonic clock, the
+/// `wasi:cli` interfaces the Rust runtime needs (backed by an empty context), and
+/// `wasi:http`. No filesystem, sockets, random or wall clock: a component importing any
+/// of them fails to instantiate with the import's name.
+fn link_world_imports(linker: &mut Linker<State>) -> wasmtime::Result<()> {
+    use wasmtime_wasi_io::bindings::wasi::io;
+    let l = linker;
+    io::error::add_to_linker::<State, Io>(l, |s| &mut s.table)?;
+    io::poll::add_to_linker::<State, Io>(l, |s| &mut s.table)?;
+    io::streams::add_to_linker::<State, Io>(l, |s| &mut s.table)?;
+    clocks::monotonic_clock::add_to_linker::<State, WasiClocks>(l, State::clocks)?;
+    cli::environment::add_to_linker::<State, WasiCli>(l, State::cli)?;
+    cli::exit::add_to_linker::<State, WasiCli>(l, State::cli)?;
+    cli::stdin::add_to_linker::<State, WasiCli>(l, State::cli)?;
+    cli::stdout::add_to_linker::<State, WasiCli>(l, State::cli)?;
+    cli::stderr::add_to_linker::<State, WasiCli>(l, State::cli)?;
+    cli::terminal_input::add_to_linker::<State, WasiCli>(l, State::cli)?;
+    cli::terminal_output::add_to_linker::<State, WasiCli>(l, State::cli)?;
+    cli::terminal_stdin::add_to_linker::<State, WasiCli>(l, State::cli)?;
+    cli::terminal_stdout::add_to_linker::<State, WasiCli>(l, State::cli)?;
+    cli::terminal_stderr::add_to_linker::<State, WasiCli>(l, State::cli)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(l)?;
+    Ok(())
+}

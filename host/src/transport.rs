@@ -1,0 +1,212 @@
+//! The component's only way out: `wasi:http` requests pass [`EgressHooks::send_request`],
+//! which enforces the [`EgressPolicy`] and then connects to exactly the validated device
+//! address with the admin record's TLS trust. The runner knows HTTP, not RESTCONF.
+
+use crate::egress::EgressPolicy;
+use crate::log::Log;
+use crate::tls::{SeenCertificate, format_fingerprint};
+use http_body_util::{BodyExt, Limited};
+use payload::{Endpoint, Host};
+use rustls::ClientConfig;
+use rustls::pki_types::ServerName;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::net::TcpStream;
+use wasmtime_wasi_http::io::TokioIo;
+use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
+
+/// A device answer is a few KiB; refuse to buffer more than this.
+pub const MAX_RESPONSE_BODY: usize = 4 * 1024 * 1024;
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(30);
+
+type IoFuture = Box<dyn Future<Output = Result<(), Error>> + Send>;
+type SendFuture = Box<dyn Future<Output = Result<(http::Response<WasiBody>, IoFuture), Error>> + Send>;
+
+/// What the transport observed, for the runner's final line.
+#[derive(Default)]
+pub struct TransportFacts {
+    /// Explanations of transport failures (e.g. an untrusted certificate's fingerprint).
+    pub notes: Mutex<Vec<String>>,
+    /// Requests other than GET/HEAD that were handed to the device's connection: when
+    /// zero, the device cannot have been changed, whatever the component did.
+    pub unsafe_requests: AtomicUsize,
+}
+
+impl TransportFacts {
+    fn note(&self, note: String) {
+        if let Ok(mut notes) = self.notes.lock() {
+            notes.push(note);
+        }
+    }
+}
+
+pub struct EgressHooks {
+    policy: EgressPolicy,
+    connector: Arc<Connector>,
+    log: Log,
+}
+
+impl EgressHooks {
+    pub fn new(policy: EgressPolicy, tls: ClientConfig, seen: SeenCertificate, facts: Arc<TransportFacts>, log: Log) -> Self {
+        let connector = Arc::new(Connector {
+            endpoint: policy.allowed().clone(),
+            tls: Arc::new(tls),
+            seen,
+            facts,
+        });
+        EgressHooks {
+            policy,
+            connector,
+            log,
+        }
+    }
+}
+
+impl WasiHttpHooks for EgressHooks {
+    fn send_request(
+        &mut self,
+        request: http::Request<WasiBody>,
+        options: Option<RequestOptions>,
+        _fut: IoFuture,
+    ) -> SendFuture {
+        if let Err(denial) = self.policy.check(request.uri()) {
+            // Scheme and authority only: a path could carry anything.
+            let uri = request.uri();
+            self.log.warn(&format!(
+                "egress denied: {} {}://{}: {denial}",
+                request.method(),
+                uri.scheme_str().unwrap_or("?"),
+                uri.authority().map_or("", |a| a.as_str()),
+            ));
+            return Box::new(async { Err(Error::HttpRequestDenied) });
+        }
+        let connector = self.connector.clone();
+        Box::new(async move { connector.send(request, options).await })
+    }
+}
+
+struct Connector {
+    endpoint: Endpoint,
+    tls: Arc<ClientConfig>,
+    seen: SeenCertificate,
+    facts: Arc<TransportFacts>,
+}
+
+impl Connector {
+    async fn send(
+        &self,
+        mut request: http::Request<WasiBody>,
+        options: Option<RequestOptions>,
+    ) -> Result<(http::Response<WasiBody>, IoFuture), Error> {
+        let connect_timeout = options
+            .and_then(|o| o.connect_timeout)
+            .unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+        let first_byte_timeout = options
+            .and_then(|o| o.first_byte_timeout)
+            .unwrap_or(DEFAULT_FIRST_BYTE_TIMEOUT);
+
+        let tcp = tokio::time::timeout(connect_timeout, self.connect())
+            .await
+            .map_err(|_| Error::ConnectionTimeout)?
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::ConnectionRefused => Error::ConnectionRefused,
+                _ => Error::Connect(e),
+            })?;
+        let _ = tcp.set_nodelay(true);
+        let connector = tokio_rustls::TlsConnector::from(self.tls.clone());
+        let tls = tokio::time::timeout(connect_timeout, connector.connect(self.server_name(), tcp))
+            .await
+            .map_err(|_| Error::ConnectionTimeout)?
+            .map_err(|e| self.tls_error(e))?;
+        let (mut sender, connection) =
+            hyper::client::conn::http1::handshake(TokioIo::new(tls)).await?;
+        let connection = tokio::spawn(connection);
+
+        // The request line carries only the path: the authority was checked above and
+        // the connection goes to the validated endpoint, not to what the guest wrote.
+        let path = request
+            .uri()
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_string();
+        *request.uri_mut() = http::Uri::builder()
+            .path_and_query(path)
+            .build()
+            .map_err(|_| Error::HttpRequestUriInvalid)?;
+        if !matches!(*request.method(), http::Method::GET | http::Method::HEAD) {
+            self.facts.unsafe_requests.fetch_add(1, Ordering::SeqCst);
+        }
+        let response = tokio::time::timeout(first_byte_timeout, sender.send_request(request))
+            .await
+            .map_err(|_| Error::ConnectionReadTimeout)??;
+        let response = response.map(|body| {
+            Limited::new(body, MAX_RESPONSE_BODY)
+                .map_err(|e| match e.downcast::<hyper::Error>() {
+                    Ok(e) => Error::Hyper(*e),
+                    Err(_) => Error::HttpResponseBodySize(Some(MAX_RESPONSE_BODY as u64)),
+                })
+                .boxed_unsync()
+        });
+        let io: IoFuture = Box::new(async move {
+            match connection.await {
+                Ok(result) => result.map_err(Error::from),
+                Err(e) => Err(Error::InternalError(Some(e.to_string()))),
+            }
+        });
+        Ok((response, io))
+    }
+
+    async fn connect(&self) -> std::io::Result<TcpStream> {
+        let port = self.endpoint.port;
+        match &self.endpoint.host {
+            Host::Dns(name) => TcpStream::connect((name.as_str(), port)).await,
+            Host::V4(ip) => TcpStream::connect((*ip, port)).await,
+            Host::V6(ip) => TcpStream::connect((*ip, port)).await,
+        }
+    }
+
+    fn server_name(&self) -> ServerName<'static> {
+        match &self.endpoint.host {
+            Host::Dns(name) => ServerName::try_from(name.clone())
+                .unwrap_or_else(|_| ServerName::IpAddress(std::net::Ipv4Addr::UNSPECIFIED.into())),
+            Host::V4(ip) => ServerName::IpAddress((*ip).into()),
+            Host::V6(ip) => ServerName::IpAddress((*ip).into()),
+        }
+    }
+
+    /// Maps a failed handshake, noting the presented certificate's fingerprint when
+    /// the certificate was the problem.
+    fn tls_error(&self, error: std::io::Error) -> Error {
+        let rustls_error = error
+            .get_ref()
+            .and_then(|e| e.downcast_ref::<rustls::Error>())
+            .cloned();
+        let seen = self.seen.lock().ok().and_then(|s| *s);
+        match (rustls_error, seen) {
+            (Some(rustls::Error::InvalidCertificate(reason)), Some(fp)) => {
+                self.facts.note(format!(
+                    "the device's certificate is not trusted ({reason:?}); its SHA-256 fingerprint is {}: check it on the device (show crypto pki certificates) and set it as tls_fingerprint on the admin record, or set tls_ca to the CA that issued it",
+                    format_fingerprint(&fp)
+                ));
+                Error::TlsCertificateError
+            }
+            (Some(rustls::Error::General(reason)), Some(fp)) => {
+                self.facts.note(format!(
+                    "{reason}: the device presented SHA-256 {}",
+                    format_fingerprint(&fp)
+                ));
+                Error::TlsCertificateError
+            }
+            (Some(other), _) => {
+                self.facts.note(format!("TLS handshake failed: {other}"));
+                Error::TlsProtocolError
+            }
+            (None, _) => {
+                self.facts.note(format!("TLS handshake failed: {error}"));
+                Error::TlsProtocolError
+            }
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! End-to-end tests: the built `iosxe-rotate` runs as Keeper runs it (payload on stdin)
+//! against the IOS XE simulator over real HTTPS on loopback.
+
+mod support;
+
+/// Rotations that succeed or fail on the device's answer.
+mod rotation;
+/// Trust in the device's certificate.
+mod tls;
+/// Malformed input is refused before anything runs.
+mod bad_input;
+/// The sandbox lets a component reach the device and nothing else.
+mod egress;

@@ -1,0 +1,158 @@
+//! A Cisco IOS XE RESTCONF simulator for the tests and the demo: real HTTPS on
+//! 127.0.0.1 with a generated certificate, basic auth, privilege 15 required, the
+//! username list with merge semantics and the device's credential formats, RFC 8040
+//! errors, `cisco-ia:save-config`, and inspectable running and startup configuration.
+//!
+//! It shares no code with the rotation component: it is the independent other side.
+
+mod credentials;
+mod device;
+mod server;
+mod tls;
+
+pub use credentials::{
+    type5_hash, type6_encrypt, type7_encode, type8_hash, type9_hash,
+};
+pub use device::{Config, Credential, User};
+pub use tls::CertMode;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// How the simulated device starts.
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    pub users: Vec<(String, User)>,
+    /// `service password-encryption`: type-0 passwords are stored as type 7.
+    pub service_password_encryption: bool,
+    pub cert: CertMode,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            users: Vec::new(),
+            service_password_encryption: false,
+            cert: CertMode::SelfSigned,
+        }
+    }
+}
+
+/// A request the simulator received (bodies included: tests check what was sent).
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    pub body: String,
+}
+
+struct DeviceState {
+    running: Config,
+    startup: Config,
+    service_password_encryption: bool,
+}
+
+struct Shared {
+    device: tokio::sync::Mutex<DeviceState>,
+    requests: Mutex<Vec<Recorded>>,
+    connections: AtomicUsize,
+    handshakes: AtomicUsize,
+}
+
+/// A running simulator; stops when dropped.
+pub struct Simulator {
+    addr: SocketAddr,
+    certificate: tls::Certificates,
+    shared: Arc<Shared>,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Simulator {
+    /// Starts the device on 127.0.0.1 (a free port) on its own runtime thread.
+    pub fn start(config: SimConfig) -> std::io::Result<Simulator> {
+        let certificate = tls::Certificates::generate(config.cert)?;
+        let acceptor = certificate.acceptor()?;
+        let users: Config = Config {
+            users: config.users.into_iter().collect(),
+        };
+        let shared = Arc::new(Shared {
+            device: tokio::sync::Mutex::new(DeviceState {
+                running: users.clone(),
+                startup: users,
+                service_password_encryption: config.service_password_encryption,
+            }),
+            requests: Mutex::new(Vec::new()),
+            connections: AtomicUsize::new(0),
+            handshakes: AtomicUsize::new(0),
+        });
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()?;
+        let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+        let addr = listener.local_addr()?;
+        runtime.spawn(server::serve(listener, acceptor, shared.clone()));
+        Ok(Simulator {
+            addr,
+            certificate,
+            shared,
+            runtime: Some(runtime),
+        })
+    }
+
+    /// `127.0.0.1:PORT`, as it goes in `host_endpoint`.
+    pub fn endpoint(&self) -> String {
+        self.addr.to_string()
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// SHA-256 of the device certificate, upper-case hex with colons.
+    pub fn fingerprint(&self) -> String {
+        self.certificate.fingerprint()
+    }
+
+    /// PEM of the CA that signed the device certificate (`CertMode::CaSigned` only).
+    pub fn ca_pem(&self) -> Option<String> {
+        self.certificate.ca_pem()
+    }
+
+    pub fn running(&self) -> Config {
+        self.with_device(|d| d.running.clone())
+    }
+
+    pub fn startup(&self) -> Config {
+        self.with_device(|d| d.startup.clone())
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.shared.requests.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    /// TCP connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.shared.connections.load(Ordering::SeqCst)
+    }
+
+    /// TLS handshakes completed so far.
+    pub fn handshakes(&self) -> usize {
+        self.shared.handshakes.load(Ordering::SeqCst)
+    }
+
+    fn with_device<R>(&self, f: impl FnOnce(&DeviceState) -> R) -> R {
+        let runtime = self.runtime.as_ref().expect("running");
+        runtime.block_on(async { f(&*self.shared.device.lock().await) })
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! The RESTCONF server: HTTPS on loopback, basic auth against the running
+//! configuration, privilege 15 required, and the handful of resources a rotation uses.
+
+use crate::device::{RestconfError, merge_native};
+use crate::{Recorded, Shared};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use bytes::Bytes;
+use http::{Method, Request, Response, StatusCode, header};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+
+const NATIVE: &str = "/restconf/data/Cisco-IOS-XE-native:native";
+const USERNAMES: &str = "/restconf/data/Cisco-IOS-XE-native:native/username";
+const SAVE_CONFIG: &str = "/restconf/operations/cisco-ia:save-config";
+const YANG_JSON: &str = "application/yang-data+json";
+
+pub async fn serve(listener: TcpListener, acceptor: TlsAcceptor, shared: Arc<Shared>) {
+    loop {
+        let Ok((tcp, _)) = listener.accept().await else {
+            continue;
+        };
+        shared.connections.fetch_add(1, Ordering::SeqCst);
+        let acceptor = acceptor.clone();
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            // A client that refuses our certificate ends here; that is expected.
+            let Ok(tls) = acceptor.accept(tcp).await else {
+                return;
+            };
+            shared.handshakes.fetch_add(1, Ordering::SeqCst);
+            let service = hyper::service::service_fn(move |req| {
+                let shared = shared.clone();
+                async move { Ok::<_, std::convert::Infallible>(handle(&shared, req).await) }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(tls), service)
+                .await;
+        });
+    }
+}
+
+type Reply = Response<Full<Bytes>>;
+
+async fn handle(shared: &Shared, request: Request<Incoming>) -> Reply {
+    let (parts, body) = request.into_parts();
+    let body = match Limited::new(body, 1024 * 1024).collect().await {
+        Ok(body) => body.to_bytes(),
+        Err(_) => return error(&RestconfError::new(400, "malformed-message", "body too large")),
+    };
+    let path = percent_decode(parts.uri.path());
+    let header = |name: header::HeaderName| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    shared.log(Recorded {
+        method: parts.method.to_string(),
+        path: path.clone(),
+        body: String::from_utf8_lossy(&body).into_owned(),
+    });
+
+    let mut device = shared.device.lock().await;
+    let Some((login, password)) = basic_auth(&header(header::AUTHORIZATION)) else {
+        return unauthorized();
+    };
+    let Some(user) = device
+        .running
+        .users
+        .get(&login)
+        .filter(|u| u.accepts(&password))
+    else {
+        return unauthorized();
+    };
+    if user.privilege != Some(15) {
+        return error(&RestconfError::new(
+            403,
+            "access-denied",
+            "access denied: RESTCONF requires privilege 15",
+        ));
+    }
+
+    let wants_json = header(header::ACCEPT).contains(YANG_JSON);
+    let sends_json = header(header::CONTENT_TYPE).contains(YANG_JSON);
+    match (&parts.method, path.as_str()) {
+        (&Method::GET, _) if !wants_json => error(&RestconfError::new(
+            406,
+            "invalid-value",
+            "this simulator answers application/yang-data+json only",
+        )),
+        (&Method::GET, USERNAMES) => json(StatusCode::OK, &device.running.users_json(device.running.users.keys())),
+        (&Method::GET, p) if p.starts_with(USERNAMES) && p[USERNAMES.len()..].starts_with('=') => {
+            let name = p[USERNAMES.len() + 1..].to_string();
+            if device.running.users.contains_key(&name) {
+                json(StatusCode::OK, &device.running.users_json(std::iter::once(&name)))
+            } else {
+                error(&RestconfError::new(404, "invalid-value", "uri keypath not found"))
+            }
+        }
+        (&Method::PATCH, NATIVE) => {
+            if !sends_json {
+                return error(&RestconfError::new(
+                    415,
+                    "invalid-value",
+                    "Content-Type must be application/yang-data+json",
+                ));
+            }
+            let Ok(value) = serde_json::from_slice::<Value>(&body) else {
+                return error(&RestconfError::new(400, "malformed-message", "body is not JSON"));
+            };
+            let spe = device.service_password_encryption;
+            match merge_native(&mut device.running, &value, spe) {
+                Ok(()) => empty(StatusCode::NO_CONTENT),
+                Err(e) => error(&e),
+            }
+        }
+        (&Method::POST, SAVE_CONFIG) => {
+            device.startup = device.running.clone();
+            json(
+                StatusCode::OK,
+                &serde_json::json!({"cisco-ia:output": {"result": "Save running-config successful"}}),
+            )
+        }
+        (_, NATIVE | USERNAMES | SAVE_CONFIG) => error(&RestconfError::new(
+            405,
+            "operation-not-supported",
+            "method not allowed on this resource",
+        )),
+        _ => error(&RestconfError::new(404, "invalid-value", "uri keypath not found")),
+    }
+}
+
+fn basic_auth(value: &str) -> Option<(String, String)> {
+    let encoded = value.strip_prefix("Basic ")?;
+    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
+    let (login, password) = decoded.split_once(':')?;
+    Some((login.to_string(), password.to_string()))
+}
+
+fn percent_decode(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn json(status: StatusCode, value: &Value) -> Reply {
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, YANG_JSON)
+        .body(Full::new(Bytes::from(value.to_string())))
+        .expect("valid response")
+}
+
+fn empty(status: StatusCode) -> Reply {
+    Response::builder()
+        .status(status)
+        .body(Full::new(Bytes::new()))
+        .expect("valid response")
+}
+
+fn error(e: &RestconfError) -> Reply {
+    json(
+        StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        &e.body(),
+    )
+}
+
+fn unauthorized() -> Reply {
+    let mut reply = error(&RestconfError::new(401, "access-denied", "access denied"));
+    reply.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        header::HeaderValue::from_static("Basic realm=\"restconf\""),
+    );
+    reply
+}
+
+impl Shared {
+    fn log(&self, recorded: Recorded) {
+        if let Ok(mut log) = self.requests.lock() {
+            log.push(recorded);
+        }
+    }
+}
