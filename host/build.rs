@@ -15,7 +15,14 @@ fn main() {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap());
     let root = manifest_dir.parent().unwrap().to_path_buf();
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap());
-    for path in ["guest", "payload", "wit", "Cargo.lock", "Cargo.toml", "rust-toolchain.toml"] {
+    for path in [
+        "guest",
+        "payload",
+        "wit",
+        "Cargo.lock",
+        "Cargo.toml",
+        "rust-toolchain.toml",
+    ] {
         println!("cargo:rerun-if-changed={}", root.join(path).display());
     }
 
@@ -24,7 +31,15 @@ fn main() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
         .current_dir(&root)
-        .args(["build", "--release", "--locked", "--target", TARGET, "-p", GUEST])
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "--target",
+            TARGET,
+            "-p",
+            GUEST,
+        ])
         .env("CARGO_TARGET_DIR", &target_dir)
         .env("CARGO_ENCODED_RUSTFLAGS", remap_flags(&root))
         .env_remove("RUSTFLAGS")
@@ -32,7 +47,10 @@ fn main() {
         .env_remove("RUSTC_WORKSPACE_WRAPPER")
         .status()
         .expect("cannot run cargo to build the guest component");
-    assert!(status.success(), "building the guest component ({GUEST}) failed: see the errors above");
+    assert!(
+        status.success(),
+        "building the guest component ({GUEST}) failed: see the errors above"
+    );
 
     let wasm = target_dir
         .join(TARGET)
@@ -63,7 +81,10 @@ fn require_target() {
 /// `--remap-path-prefix` for the checkout and cargo's home, \x1f-separated as
 /// CARGO_ENCODED_RUSTFLAGS wants.
 fn remap_flags(root: &Path) -> String {
-    let mut flags = vec![format!("--remap-path-prefix={}=/iosxe-rotate", root.display())];
+    let mut flags = vec![format!(
+        "--remap-path-prefix={}=/iosxe-rotate",
+        root.display()
+    )];
     let cargo_home = std::env::var("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|_| std::env::var("HOME").map(|h| PathBuf::from(h).join(".cargo")));

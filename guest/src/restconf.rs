@@ -244,9 +244,13 @@ mod tests {
 
     #[test]
     fn password_without_encryption_is_type_0() {
-        let body = br#"{"Cisco-IOS-XE-native:username": [{"name": "a", "password": {"password": "x"}}]}"#;
+        let body =
+            br#"{"Cisco-IOS-XE-native:username": [{"name": "a", "password": {"password": "x"}}]}"#;
         let cred = find_user(body, "a").unwrap().unwrap().credential.unwrap();
-        assert_eq!((cred.kind, cred.encryption.as_str()), (CredentialKind::Password, "0"));
+        assert_eq!(
+            (cred.kind, cred.encryption.as_str()),
+            (CredentialKind::Password, "0")
+        );
     }
 
     #[test]
@@ -264,7 +268,8 @@ mod tests {
     fn reads_rfc8040_errors_in_both_wrappings() {
         let std = br#"{"ietf-restconf:errors": {"error": [{"error-type": "application",
             "error-tag": "invalid-value", "error-message": "inconsistent value"}]}}"#;
-        let bare = br#"{"errors": {"error": {"error-tag": "lock-denied", "error-message": "locked"}}}"#;
+        let bare =
+            br#"{"errors": {"error": {"error-tag": "lock-denied", "error-message": "locked"}}}"#;
         assert_eq!(device_error(std).unwrap().message, "inconsistent value");
         assert_eq!(device_error(bare).unwrap().tag, "lock-denied");
         assert_eq!(device_error(b"nope"), None);

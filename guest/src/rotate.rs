@@ -42,7 +42,10 @@ pub fn rotate(
     let change = restconf::change_credential(user, kind, rotation.new_password.expose_secret());
     run.send("change", &change)?;
     run.state = DeviceState::ChangedUnsaved;
-    run.detail(format!("{} of '{user}' changed in running-config", kind_name(kind)));
+    run.detail(format!(
+        "{} of '{user}' changed in running-config",
+        kind_name(kind)
+    ));
 
     let response = run.send("save", &restconf::save_config())?;
     let result = restconf::save_result(&response.body)
@@ -72,10 +75,11 @@ impl<T: Transport, C: Clock> Run<'_, T, C> {
     fn send(&mut self, name: &'static str, request: &Request) -> Result<Response, Failure> {
         let start = self.clock.now_ms();
         let result = self.transport.send(request);
-        let elapsed_ms = u32::try_from(self.clock.now_ms().saturating_sub(start)).unwrap_or(u32::MAX);
+        let elapsed_ms =
+            u32::try_from(self.clock.now_ms().saturating_sub(start)).unwrap_or(u32::MAX);
         let detail = match &result {
             Ok(response) => format!("HTTP {}", response.status),
-            Err(error) => format!("no answer: {error:?}"),
+            Err(error) => format!("no answer ({error})"),
         };
         self.steps.push(Step {
             name,
@@ -89,13 +93,20 @@ impl<T: Transport, C: Clock> Run<'_, T, C> {
         }
     }
 
-    fn transport_failure(&mut self, step: &str, request: &Request, error: TransportError) -> Failure {
+    fn transport_failure(
+        &mut self,
+        step: &str,
+        request: &Request,
+        error: TransportError,
+    ) -> Failure {
         let (kind, message) = match error {
             TransportError::Denied => (
                 FailureKind::Denied,
                 format!("the runner refused the {step} request (egress policy)"),
             ),
-            TransportError::Tls(e) => (FailureKind::Tls, format!("TLS with the device failed: {e}")),
+            TransportError::Tls(e) => {
+                (FailureKind::Tls, format!("TLS with the device failed: {e}"))
+            }
             TransportError::Connect(e) => (
                 FailureKind::Unreachable,
                 format!("the device could not be reached: {e}"),

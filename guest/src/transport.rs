@@ -51,6 +51,17 @@ pub enum TransportError {
     Lost(String),
 }
 
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TransportError::Denied => f.write_str("denied by the runner's egress policy"),
+            TransportError::Tls(e) => write!(f, "TLS failed: {e}"),
+            TransportError::Connect(e) => write!(f, "not connected: {e}"),
+            TransportError::Lost(e) => write!(f, "answer lost: {e}"),
+        }
+    }
+}
+
 /// Sends one request and returns the whole response.
 pub trait Transport {
     fn send(&mut self, request: &Request) -> Result<Response, TransportError>;

@@ -53,14 +53,6 @@ impl EgressPolicy {
         }
         Ok(())
     }
-
-    /// The policy in one sentence, for logs and `inspect`.
-    pub fn describe(&self) -> String {
-        format!(
-            "the component may send HTTPS requests to {} only; every other destination is denied",
-            self.allowed
-        )
-    }
 }
 
 #[cfg(test)]

@@ -1,13 +1,15 @@
 //! Reading Keeper's payload line from stdin, bounded.
 
 use payload::MAX_PAYLOAD_BYTES;
-use std::io::{BufRead, Read as _};
+use std::io::BufRead;
 
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
     #[error("cannot read stdin: {0}")]
     Io(#[from] std::io::Error),
-    #[error("the payload line is longer than {MAX_PAYLOAD_BYTES} bytes: refusing to read it (Keeper's payloads are a few KiB)")]
+    #[error(
+        "the payload line is longer than {MAX_PAYLOAD_BYTES} bytes: refusing to read it (Keeper's payloads are a few KiB)"
+    )]
     TooLarge,
     #[error("the payload is not text: Keeper pipes one base64 line to the script's stdin")]
     NotText,
@@ -46,13 +48,22 @@ mod tests {
     #[test]
     fn refuses_an_oversized_line() {
         let big = vec![b'A'; MAX_PAYLOAD_BYTES + 1];
-        assert!(matches!(read_payload_line(&big[..]), Err(InputError::TooLarge)));
+        assert!(matches!(
+            read_payload_line(&big[..]),
+            Err(InputError::TooLarge)
+        ));
         let exact = vec![b'A'; MAX_PAYLOAD_BYTES];
-        assert_eq!(read_payload_line(&exact[..]).unwrap().len(), MAX_PAYLOAD_BYTES);
+        assert_eq!(
+            read_payload_line(&exact[..]).unwrap().len(),
+            MAX_PAYLOAD_BYTES
+        );
     }
 
     #[test]
     fn refuses_binary_input() {
-        assert!(matches!(read_payload_line(&[0xff, 0xfe][..]), Err(InputError::NotText)));
+        assert!(matches!(
+            read_payload_line(&[0xff, 0xfe][..]),
+            Err(InputError::NotText)
+        ));
     }
 }

@@ -42,12 +42,20 @@ impl Log {
 
     /// A diagnostic (stderr).
     pub fn warn(&self, line: &str) {
-        let _ = writeln!(std::io::stderr().lock(), "iosxe-rotate: warning: {}", self.redact(line));
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "iosxe-rotate: warning: {}",
+            self.redact(line)
+        );
     }
 
     /// The one line that says why the run failed (stderr).
     pub fn error(&self, line: &str) {
-        let _ = writeln!(std::io::stderr().lock(), "iosxe-rotate: error: {}", self.redact(line));
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "iosxe-rotate: error: {}",
+            self.redact(line)
+        );
     }
 
     /// Output the component wrote to its stdout/stderr, forwarded to stderr.

@@ -75,7 +75,10 @@ pub fn finish(
                 0 => DeviceState::Unchanged,
                 _ => DeviceState::Unknown,
             };
-            log.error(&format!("rotation on {device} failed: {error}; {}", state_sentence(state)));
+            log.error(&format!(
+                "rotation on {device} failed: {error}; {}",
+                state_sentence(state)
+            ));
             ExitCode::from(match state {
                 DeviceState::Unchanged => FAILED_UNCHANGED,
                 _ => FAILED_NEEDS_ATTENTION,
@@ -86,7 +89,10 @@ pub fn finish(
 
 fn print_steps(steps: &[Step], log: &Log) {
     for step in steps {
-        log.info(&format!("{:<10} {} ({} ms)", step.name, step.detail, step.elapsed_ms));
+        log.info(&format!(
+            "{:<10} {} ({} ms)",
+            step.name, step.detail, step.elapsed_ms
+        ));
     }
 }
 
@@ -97,9 +103,7 @@ pub fn state_sentence(state: DeviceState) -> &'static str {
         DeviceState::ChangedUnsaved => {
             "the device's running configuration holds the NEW password but its startup configuration does not (a reload would bring the old one back)"
         }
-        DeviceState::ChangedSaved => {
-            "running and startup configuration hold the new password"
-        }
+        DeviceState::ChangedSaved => "running and startup configuration hold the new password",
         DeviceState::Restored => "the old password was restored on the device",
         DeviceState::Unknown => {
             "the device's state is unknown (it may hold the new password): check it before retrying"

@@ -85,15 +85,6 @@ impl Sandbox {
         Component::new(&self.engine, bytes)
     }
 
-    /// Every interface `component` imports, as `namespace:package/interface@version`.
-    pub fn imports(&self, component: &Component) -> Vec<String> {
-        component
-            .component_type()
-            .imports(&self.engine)
-            .map(|(name, _)| name.to_string())
-            .collect()
-    }
-
     /// Runs the rotation in a fresh store whose only capability is `hooks`. Returns the
     /// component's result, and whatever it printed.
     pub async fn rotate(

@@ -22,7 +22,8 @@ const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(30);
 
 type IoFuture = Box<dyn Future<Output = Result<(), Error>> + Send>;
-type SendFuture = Box<dyn Future<Output = Result<(http::Response<WasiBody>, IoFuture), Error>> + Send>;
+type SendFuture =
+    Box<dyn Future<Output = Result<(http::Response<WasiBody>, IoFuture), Error>> + Send>;
 
 /// What the transport observed, for the runner's final line.
 #[derive(Default)]
@@ -49,7 +50,13 @@ pub struct EgressHooks {
 }
 
 impl EgressHooks {
-    pub fn new(policy: EgressPolicy, tls: ClientConfig, seen: SeenCertificate, facts: Arc<TransportFacts>, log: Log) -> Self {
+    pub fn new(
+        policy: EgressPolicy,
+        tls: ClientConfig,
+        seen: SeenCertificate,
+        facts: Arc<TransportFacts>,
+        log: Log,
+    ) -> Self {
         let connector = Arc::new(Connector {
             endpoint: policy.allowed().clone(),
             tls: Arc::new(tls),

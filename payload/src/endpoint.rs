@@ -190,7 +190,13 @@ mod tests {
 
     #[test]
     fn rejects_bad_ports() {
-        for p in ["router:", "router:0", "router:65536", "router:+1", "router:x"] {
+        for p in [
+            "router:",
+            "router:0",
+            "router:65536",
+            "router:+1",
+            "router:x",
+        ] {
             assert!(
                 matches!(Endpoint::parse(p), Err(EndpointError::BadPort(_))),
                 "{p}"

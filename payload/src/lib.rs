@@ -111,7 +111,8 @@ pub fn parse(line: &str, auth_record_title: &str) -> Result<Rotation, PayloadErr
             SecretString::from(v)
         }))
     };
-    let new_password = secret("newPassword", true)?.ok_or(PayloadError::MissingField("newPassword"))?;
+    let new_password =
+        secret("newPassword", true)?.ok_or(PayloadError::MissingField("newPassword"))?;
     let old_password = secret("oldPassword", false)?;
     let user = text(&top, "user", true, PayloadError::NotText)?.unwrap_or_default();
 
@@ -141,9 +142,11 @@ pub fn parse(line: &str, auth_record_title: &str) -> Result<Rotation, PayloadErr
         .unwrap_or_default()
         .to_string();
     let field = |name: &'static str, required: bool| {
-        text(admin, name, required, |field| PayloadError::RecordFieldNotText {
-            title: title.clone(),
-            field,
+        text(admin, name, required, |field| {
+            PayloadError::RecordFieldNotText {
+                title: title.clone(),
+                field,
+            }
         })
         .map_err(|e| match e {
             PayloadError::MissingField(field) => PayloadError::MissingRecordField {
@@ -251,7 +254,10 @@ fn find_admin_record<'a>(
     uids.dedup();
     match (matching.first(), uids.len()) {
         (None, _) => {
-            let found: Vec<String> = records.iter().map(|r| format!("'{}'", title_of(r))).collect();
+            let found: Vec<String> = records
+                .iter()
+                .map(|r| format!("'{}'", title_of(r)))
+                .collect();
             Err(PayloadError::NoAdminRecord {
                 title: title.to_string(),
                 found: if found.is_empty() {

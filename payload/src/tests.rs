@@ -20,7 +20,10 @@ fn payload_with(records: Vec<Value>, edit: impl FnOnce(&mut Map<String, Value>))
 }
 
 fn payload() -> String {
-    payload_with(vec![json!({"uid": "x", "title": "Other"}), admin_record()], |_| {})
+    payload_with(
+        vec![json!({"uid": "x", "title": "Other"}), admin_record()],
+        |_| {},
+    )
 }
 
 #[test]
@@ -39,7 +42,13 @@ fn parses_keeper_payload() {
 fn finds_admin_record_case_insensitively_and_by_custom_title() {
     let mut rec = admin_record();
     rec["title"] = json!("cisco AUTHENTICATION record");
-    assert!(parse(&payload_with(vec![rec.clone()], |_| {}), DEFAULT_AUTH_RECORD_TITLE).is_ok());
+    assert!(
+        parse(
+            &payload_with(vec![rec.clone()], |_| {}),
+            DEFAULT_AUTH_RECORD_TITLE
+        )
+        .is_ok()
+    );
     rec["title"] = json!("Core Switch Admin");
     assert!(parse(&payload_with(vec![rec], |_| {}), "core switch admin").is_ok());
 }
@@ -55,11 +64,23 @@ fn debug_output_redacts_secrets() {
 
 #[test]
 fn collects_every_secret_of_the_payload() {
-    let mut other = json!({"uid": "y", "title": "Other", "password": "0ther-Secret", "api_token": "T0ken"});
+    let mut other =
+        json!({"uid": "y", "title": "Other", "password": "0ther-Secret", "api_token": "T0ken"});
     other["password2"] = json!("2nd-Secret");
-    let r = parse(&payload_with(vec![other, admin_record()], |_| {}), DEFAULT_AUTH_RECORD_TITLE).unwrap();
+    let r = parse(
+        &payload_with(vec![other, admin_record()], |_| {}),
+        DEFAULT_AUTH_RECORD_TITLE,
+    )
+    .unwrap();
     let secrets: Vec<&str> = r.secrets().collect();
-    for s in ["Adm1n-Secret", "N3w-Secret", "0ld-Secret", "0ther-Secret", "T0ken", "2nd-Secret"] {
+    for s in [
+        "Adm1n-Secret",
+        "N3w-Secret",
+        "0ld-Secret",
+        "0ther-Secret",
+        "T0ken",
+        "2nd-Secret",
+    ] {
         assert!(secrets.contains(&s), "{s} missing from {secrets:?}");
     }
 }
@@ -71,7 +92,10 @@ fn rejects_empty_input() {
 
 #[test]
 fn rejects_non_base64() {
-    assert!(matches!(parse("not base64!", "t"), Err(PayloadError::NotBase64(_))));
+    assert!(matches!(
+        parse("not base64!", "t"),
+        Err(PayloadError::NotBase64(_))
+    ));
 }
 
 #[test]
@@ -108,7 +132,10 @@ fn rejects_empty_new_password() {
     let p = payload_with(vec![admin_record()], |t| {
         t.insert("newPassword".into(), json!(""));
     });
-    assert_eq!(parse(&p, DEFAULT_AUTH_RECORD_TITLE).unwrap_err(), PayloadError::MissingField("newPassword"));
+    assert_eq!(
+        parse(&p, DEFAULT_AUTH_RECORD_TITLE).unwrap_err(),
+        PayloadError::MissingField("newPassword")
+    );
 }
 
 #[test]
@@ -116,29 +143,54 @@ fn rejects_records_that_are_not_base64_json() {
     let p = payload_with(vec![], |t| {
         t.insert("records".into(), json!("@@@"));
     });
-    assert!(matches!(parse(&p, "t"), Err(PayloadError::RecordsNotBase64(_))));
+    assert!(matches!(
+        parse(&p, "t"),
+        Err(PayloadError::RecordsNotBase64(_))
+    ));
     let p = payload_with(vec![], |t| {
         t.insert("records".into(), json!(STANDARD.encode("{}")));
     });
-    assert!(matches!(parse(&p, "t"), Err(PayloadError::RecordsNotJson(_))));
+    assert!(matches!(
+        parse(&p, "t"),
+        Err(PayloadError::RecordsNotJson(_))
+    ));
 }
 
 #[test]
 fn names_the_titles_found_when_admin_record_is_missing() {
-    let err = parse(&payload_with(vec![json!({"title": "Other"})], |_| {}), DEFAULT_AUTH_RECORD_TITLE)
-        .unwrap_err();
+    let err = parse(
+        &payload_with(vec![json!({"title": "Other"})], |_| {}),
+        DEFAULT_AUTH_RECORD_TITLE,
+    )
+    .unwrap_err();
     let msg = err.to_string();
-    assert!(msg.contains("'Cisco Authentication Record'") && msg.contains("'Other'"), "{msg}");
+    assert!(
+        msg.contains("'Cisco Authentication Record'") && msg.contains("'Other'"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn rejects_two_different_admin_records() {
     let mut second = admin_record();
     second["uid"] = json!("a2");
-    let err = parse(&payload_with(vec![admin_record(), second], |_| {}), DEFAULT_AUTH_RECORD_TITLE).unwrap_err();
-    assert!(matches!(err, PayloadError::AmbiguousAdminRecord { count: 2, .. }));
+    let err = parse(
+        &payload_with(vec![admin_record(), second], |_| {}),
+        DEFAULT_AUTH_RECORD_TITLE,
+    )
+    .unwrap_err();
+    assert!(matches!(
+        err,
+        PayloadError::AmbiguousAdminRecord { count: 2, .. }
+    ));
     // The same record listed twice is fine.
-    assert!(parse(&payload_with(vec![admin_record(), admin_record()], |_| {}), DEFAULT_AUTH_RECORD_TITLE).is_ok());
+    assert!(
+        parse(
+            &payload_with(vec![admin_record(), admin_record()], |_| {}),
+            DEFAULT_AUTH_RECORD_TITLE
+        )
+        .is_ok()
+    );
 }
 
 #[test]
@@ -147,7 +199,10 @@ fn rejects_missing_admin_fields_by_name() {
         let mut rec = admin_record();
         rec.as_object_mut().unwrap().remove(field);
         let err = parse(&payload_with(vec![rec], |_| {}), DEFAULT_AUTH_RECORD_TITLE).unwrap_err();
-        assert!(matches!(err, PayloadError::MissingRecordField { field: f, .. } if f == field), "{err}");
+        assert!(
+            matches!(err, PayloadError::MissingRecordField { field: f, .. } if f == field),
+            "{err}"
+        );
     }
 }
 
@@ -163,7 +218,11 @@ fn rejects_endpoint_with_userinfo() {
 fn reads_tls_fields_from_admin_record() {
     let mut rec = admin_record();
     rec["tls_fingerprint"] = json!("00".repeat(32));
-    let r = parse(&payload_with(vec![rec.clone()], |_| {}), DEFAULT_AUTH_RECORD_TITLE).unwrap();
+    let r = parse(
+        &payload_with(vec![rec.clone()], |_| {}),
+        DEFAULT_AUTH_RECORD_TITLE,
+    )
+    .unwrap();
     assert_eq!(r.tls, TlsTrust::Pinned([0; 32]));
     rec["tls_fingerprint"] = json!("zz");
     let err = parse(&payload_with(vec![rec], |_| {}), DEFAULT_AUTH_RECORD_TITLE).unwrap_err();

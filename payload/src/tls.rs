@@ -36,14 +36,18 @@ impl TlsTrust {
                 "tls_verify",
                 "tls_verify = false contradicts tls_fingerprint/tls_ca: remove one".into(),
             )),
-            (Some(fp), None, true) => parse_fingerprint(fp)
-                .map(TlsTrust::Pinned)
-                .ok_or(("tls_fingerprint", "expected 64 hex digits (SHA-256), colons allowed".into())),
+            (Some(fp), None, true) => parse_fingerprint(fp).map(TlsTrust::Pinned).ok_or((
+                "tls_fingerprint",
+                "expected 64 hex digits (SHA-256), colons allowed".into(),
+            )),
             (None, Some(pem), true) => {
                 if pem.contains("-----BEGIN CERTIFICATE-----") {
                     Ok(TlsTrust::Ca(pem.to_string()))
                 } else {
-                    Err(("tls_ca", "expected PEM CA certificates (-----BEGIN CERTIFICATE-----)".into()))
+                    Err((
+                        "tls_ca",
+                        "expected PEM CA certificates (-----BEGIN CERTIFICATE-----)".into(),
+                    ))
                 }
             }
             (None, None, true) => Ok(TlsTrust::WebPki),
@@ -59,7 +63,10 @@ pub fn parse_fingerprint(text: &str) -> Option<[u8; 32]> {
         .filter(|b| !matches!(b, b':' | b' '))
         .map(|b| (b as char).to_digit(16).map(|d| d as u8))
         .collect::<Option<_>>()?;
-    let bytes: Vec<u8> = digits.chunks(2).map(|p| p[0] << 4 | p.get(1).copied().unwrap_or(0xff)).collect();
+    let bytes: Vec<u8> = digits
+        .chunks(2)
+        .map(|p| p[0] << 4 | p.get(1).copied().unwrap_or(0xff))
+        .collect();
     if digits.len() != 64 {
         return None;
     }
@@ -89,12 +96,18 @@ mod tests {
 
     #[test]
     fn no_fields_means_public_roots() {
-        assert_eq!(TlsTrust::from_fields(None, None, None), Ok(TlsTrust::WebPki));
+        assert_eq!(
+            TlsTrust::from_fields(None, None, None),
+            Ok(TlsTrust::WebPki)
+        );
     }
 
     #[test]
     fn verify_false_means_insecure() {
-        assert_eq!(TlsTrust::from_fields(None, None, Some("False")), Ok(TlsTrust::Insecure));
+        assert_eq!(
+            TlsTrust::from_fields(None, None, Some("False")),
+            Ok(TlsTrust::Insecure)
+        );
     }
 
     #[test]

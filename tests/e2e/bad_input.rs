@@ -7,8 +7,16 @@ use serde_json::json;
 fn refused(stdin: &[u8], expected: &str) {
     let run = run(&[], stdin);
     assert_eq!(run.code, 2, "{}", run.output());
-    assert!(run.stderr.contains(expected), "expected {expected:?} in:\n{}", run.stderr);
-    assert!(run.stderr.contains("nothing was sent to the device"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(expected),
+        "expected {expected:?} in:\n{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("nothing was sent to the device"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(run.stderr.lines().count(), 1, "one line:\n{}", run.stderr);
 }
 
@@ -38,31 +46,52 @@ fn non_json_is_refused() {
 
 #[test]
 fn missing_records_is_refused() {
-    refused(&top(|t| { t.remove("records"); }), "no `records`");
+    refused(
+        &top(|t| {
+            t.remove("records");
+        }),
+        "no `records`",
+    );
 }
 
 #[test]
 fn missing_admin_record_is_refused_naming_the_title() {
     let line = payload("netops", vec![json!({"title": "Something Else"})]);
-    refused(line.as_bytes(), "no record titled 'Cisco Authentication Record'");
+    refused(
+        line.as_bytes(),
+        "no record titled 'Cisco Authentication Record'",
+    );
 }
 
 #[test]
 fn missing_new_password_is_refused() {
-    refused(&top(|t| { t.remove("newPassword"); }), "no `newPassword`");
+    refused(
+        &top(|t| {
+            t.remove("newPassword");
+        }),
+        "no `newPassword`",
+    );
 }
 
 #[test]
 fn missing_host_endpoint_is_refused() {
-    let line = payload("netops", vec![json!({"title": "Cisco Authentication Record", "login": "admin", "password": ADMIN_PASSWORD})]);
+    let line = payload(
+        "netops",
+        vec![
+            json!({"title": "Cisco Authentication Record", "login": "admin", "password": ADMIN_PASSWORD}),
+        ],
+    );
     refused(line.as_bytes(), "has no `host_endpoint`");
 }
 
 #[test]
 fn endpoint_with_userinfo_or_path_is_refused() {
     for endpoint in ["admin@10.0.0.1", "https://10.0.0.1", "10.0.0.1/restconf"] {
-        let line = payload("netops", vec![json!({"title": "Cisco Authentication Record",
-            "login": "admin", "password": ADMIN_PASSWORD, "host_endpoint": endpoint})]);
+        let line = payload(
+            "netops",
+            vec![json!({"title": "Cisco Authentication Record",
+            "login": "admin", "password": ADMIN_PASSWORD, "host_endpoint": endpoint})],
+        );
         refused(line.as_bytes(), "`host_endpoint` is not host[:port]");
     }
 }
@@ -84,7 +113,12 @@ fn component_with_wrong_digest_is_refused_before_compiling() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("not-a-component.wasm");
     std::fs::write(&file, b"\0asm junk").unwrap();
-    let args = ["--component", file.to_str().unwrap(), "--component-sha256", &"00".repeat(32)];
+    let args = [
+        "--component",
+        file.to_str().unwrap(),
+        "--component-sha256",
+        &"00".repeat(32),
+    ];
     let run = run(&args, &top(|_| {}));
     assert_eq!(run.code, 2, "{}", run.output());
     assert!(run.stderr.contains("not the pinned"), "{}", run.stderr);

@@ -14,7 +14,15 @@ fn hostile_component() -> &'static (PathBuf, String) {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
             .current_dir(root)
-            .args(["build", "--release", "--locked", "--target", "wasm32-wasip2", "-p", "hostile-guest"])
+            .args([
+                "build",
+                "--release",
+                "--locked",
+                "--target",
+                "wasm32-wasip2",
+                "-p",
+                "hostile-guest",
+            ])
             .env("CARGO_TARGET_DIR", &target)
             .env_remove("CARGO_ENCODED_RUSTFLAGS")
             .status()
@@ -28,7 +36,10 @@ fn hostile_component() -> &'static (PathBuf, String) {
 
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A loopback listener that counts the connections it accepts.
@@ -62,21 +73,54 @@ fn hostile_component_reaches_the_device_and_nothing_else() {
     let (wasm, digest) = hostile_component();
     let line = payload("netops", vec![admin]);
     let run = run(
-        &["--component", wasm.to_str().unwrap(), "--component-sha256", digest],
+        &[
+            "--component",
+            wasm.to_str().unwrap(),
+            "--component-sha256",
+            digest,
+        ],
         line.as_bytes(),
     );
 
-    for name in ["other-port", "other-name", "other-ip", "plain-http", "userinfo", "userinfo-device", "device-userinfo"] {
+    for name in [
+        "other-port",
+        "other-name",
+        "other-ip",
+        "plain-http",
+        "userinfo",
+        "userinfo-device",
+        "device-userinfo",
+    ] {
         let line = step(&run.stdout, name);
         assert!(line.contains(" denied "), "{name} was not denied: {line}");
     }
     // A scheme wasi:http does not support never reaches the policy at all.
-    assert!(!step(&run.stdout, "other-scheme").contains("status"), "{}", run.stdout);
-    assert!(step(&run.stdout, "device").contains("status 200"), "{}", run.stdout);
-    assert!(run.stderr.matches("egress denied").count() >= 7, "{}", run.stderr);
+    assert!(
+        !step(&run.stdout, "other-scheme").contains("status"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        step(&run.stdout, "device").contains("status 200"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.matches("egress denied").count() >= 7,
+        "{}",
+        run.stderr
+    );
 
-    assert_eq!(decoy_connections.load(Ordering::SeqCst), 0, "a denied request reached the decoy");
-    assert_eq!(sim.connections(), 1, "only the legitimate request may reach the device");
+    assert_eq!(
+        decoy_connections.load(Ordering::SeqCst),
+        0,
+        "a denied request reached the decoy"
+    );
+    assert_eq!(
+        sim.connections(),
+        1,
+        "only the legitimate request may reach the device"
+    );
     assert_eq!(sim.requests().len(), 1);
     assert_eq!(run.code, 1, "{}", run.output());
 }
@@ -87,7 +131,12 @@ fn component_pinned_to_another_digest_is_refused() {
     let sim = device(vec![]);
     let line = payload("netops", vec![admin_record(&sim)]);
     let run = run(
-        &["--component", wasm.to_str().unwrap(), "--component-sha256", &"ab".repeat(32)],
+        &[
+            "--component",
+            wasm.to_str().unwrap(),
+            "--component-sha256",
+            &"ab".repeat(32),
+        ],
         line.as_bytes(),
     );
     assert_eq!(run.code, 2, "{}", run.output());

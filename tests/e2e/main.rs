@@ -3,11 +3,11 @@
 
 mod support;
 
-/// Rotations that succeed or fail on the device's answer.
-mod rotation;
-/// Trust in the device's certificate.
-mod tls;
 /// Malformed input is refused before anything runs.
 mod bad_input;
 /// The sandbox lets a component reach the device and nothing else.
 mod egress;
+/// Rotations that succeed or fail on the device's answer.
+mod rotation;
+/// Trust in the device's certificate.
+mod tls;

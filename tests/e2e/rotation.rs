@@ -4,13 +4,26 @@ use serde_json::json;
 #[test]
 fn secret_user_is_rotated_saved_and_stays_a_secret() {
     let sim = device(vec![("netops", secret_user(5))]);
-    let run = rotate("netops", vec![json!({"uid": "x", "title": "PAM Config"}), admin_record(&sim)]);
+    let run = rotate(
+        "netops",
+        vec![
+            json!({"uid": "x", "title": "PAM Config"}),
+            admin_record(&sim),
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.output());
-    assert!(run.stdout.contains("rotated the secret of user 'netops'"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("rotated the secret of user 'netops'"),
+        "{}",
+        run.stdout
+    );
     for config in [sim.running(), sim.startup()] {
         let user = &config.users["netops"];
         assert!(user.accepts(NEW_PASSWORD) && !user.accepts(OLD_PASSWORD));
-        assert!(user.password.is_none(), "a secret user must not get a password");
+        assert!(
+            user.password.is_none(),
+            "a secret user must not get a password"
+        );
         assert_eq!(user.secret.as_ref().unwrap().encryption, "9");
         assert_eq!(user.privilege, Some(5), "other leaves are kept");
     }
@@ -38,9 +51,18 @@ fn sends_a_get_then_a_patch_on_native_then_a_save() {
     assert_eq!(
         sent,
         [
-            ("GET".into(), "/restconf/data/Cisco-IOS-XE-native:native/username".into()),
-            ("PATCH".into(), "/restconf/data/Cisco-IOS-XE-native:native".into()),
-            ("POST".into(), "/restconf/operations/cisco-ia:save-config".into()),
+            (
+                "GET".into(),
+                "/restconf/data/Cisco-IOS-XE-native:native/username".into()
+            ),
+            (
+                "PATCH".into(),
+                "/restconf/data/Cisco-IOS-XE-native:native".into()
+            ),
+            (
+                "POST".into(),
+                "/restconf/operations/cisco-ia:save-config".into()
+            ),
         ]
     );
 }
@@ -50,7 +72,11 @@ fn missing_user_fails_and_is_not_created() {
     let sim = device(vec![]);
     let run = rotate("ghost", vec![admin_record(&sim)]);
     assert_eq!(run.code, 1, "{}", run.output());
-    assert!(run.stderr.contains("user 'ghost' does not exist"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("user 'ghost' does not exist"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("not changed"), "{}", run.stderr);
     assert!(!sim.running().users.contains_key("ghost"));
     assert!(sim.requests().iter().all(|r| r.method == "GET"));
@@ -64,7 +90,11 @@ fn wrong_admin_password_fails_without_change() {
     let before = sim.running();
     let run = rotate("netops", vec![admin]);
     assert_eq!(run.code, 1, "{}", run.output());
-    assert!(run.stderr.contains("refused the admin credentials"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("refused the admin credentials"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("HTTP 401"), "{}", run.stderr);
     assert_eq!(sim.running(), before);
     assert!(!run.output().contains("not-the-admin-password"));
@@ -72,7 +102,10 @@ fn wrong_admin_password_fails_without_change() {
 
 #[test]
 fn admin_without_privilege_15_is_refused() {
-    let sim = device(vec![("netops", secret_user(5)), ("helpdesk", password_user(7))]);
+    let sim = device(vec![
+        ("netops", secret_user(5)),
+        ("helpdesk", password_user(7)),
+    ]);
     let mut admin = admin_record(&sim);
     admin["login"] = json!("helpdesk");
     admin["password"] = json!(OLD_PASSWORD);
@@ -88,6 +121,9 @@ fn custom_admin_record_title_is_honoured() {
     let mut admin = admin_record(&sim);
     admin["title"] = json!("Core Switch Admin");
     let line = payload("netops", vec![admin]);
-    let run = run(&["--auth-record-title", "core switch admin"], line.as_bytes());
+    let run = run(
+        &["--auth-record-title", "core switch admin"],
+        line.as_bytes(),
+    );
     assert_eq!(run.code, 0, "{}", run.output());
 }

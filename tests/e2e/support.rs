@@ -19,7 +19,9 @@ pub fn device(users: Vec<(&str, User)>) -> Simulator {
 }
 
 pub fn device_with(users: Vec<(&str, User)>, mut config: SimConfig) -> Simulator {
-    config.users.push(("admin".into(), User::admin(ADMIN_PASSWORD)));
+    config
+        .users
+        .push(("admin".into(), User::admin(ADMIN_PASSWORD)));
     config
         .users
         .extend(users.into_iter().map(|(n, u)| (n.to_string(), u)));
@@ -96,7 +98,10 @@ pub fn run(args: &[&str], stdin: &[u8]) -> Run {
     drop(input);
     let out = child.wait_with_output().expect("runner ends");
     let run = Run {
-        code: out.status.code().expect("runner exited, not killed by a signal"),
+        code: out
+            .status
+            .code()
+            .expect("runner exited, not killed by a signal"),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     };

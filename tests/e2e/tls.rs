@@ -32,7 +32,11 @@ fn wrong_pin_is_refused() {
     admin["tls_fingerprint"] = json!("AB".repeat(32));
     let run = rotate("netops", vec![admin]);
     assert_eq!(run.code, 1, "{}", run.output());
-    assert!(run.stderr.contains("does not match tls_fingerprint"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("does not match tls_fingerprint"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains(&sim.fingerprint()), "{}", run.stderr);
     assert!(sim.requests().is_empty());
 }
@@ -61,5 +65,9 @@ fn insecure_opt_in_works_and_is_warned() {
     admin["tls_verify"] = json!("false");
     let run = rotate("netops", vec![admin]);
     assert_eq!(run.code, 0, "{}", run.output());
-    assert!(run.stderr.contains("warning: tls_verify is false"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning: tls_verify is false"),
+        "{}",
+        run.stderr
+    );
 }

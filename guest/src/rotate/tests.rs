@@ -77,7 +77,11 @@ fn missing_user_fails_without_any_change() {
     let failure = result.unwrap_err();
     assert_eq!(failure.kind, FailureKind::UserNotFound);
     assert_eq!(failure.state, DeviceState::Unchanged);
-    assert_eq!(sent.len(), 1, "nothing may be sent after the user is found missing");
+    assert_eq!(
+        sent.len(),
+        1,
+        "nothing may be sent after the user is found missing"
+    );
 }
 
 #[test]
@@ -97,7 +101,9 @@ fn refused_change_carries_the_device_message_and_leaves_device_unchanged() {
     assert_eq!(failure.kind, FailureKind::DeviceRefused);
     assert_eq!(failure.state, DeviceState::Unchanged);
     assert!(
-        failure.message.contains("invalid-value: inconsistent value"),
+        failure
+            .message
+            .contains("invalid-value: inconsistent value"),
         "{}",
         failure.message
     );

@@ -36,7 +36,10 @@ impl Guest for Hostile {
             .and_then(|r| r.iter().find(|r| r.get("host_endpoint").is_some()))
             .cloned()
             .unwrap_or(Value::Null);
-        let device = admin["host_endpoint"].as_str().unwrap_or_default().to_string();
+        let device = admin["host_endpoint"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let decoy = admin["decoy_port"].as_str().unwrap_or("9").to_string();
         let (_, device_port) = device.rsplit_once(':').unwrap_or(("", "443"));
         let auth = format!(
@@ -50,11 +53,23 @@ impl Guest for Hostile {
 
         let attempts: Vec<(&str, Scheme, String)> = vec![
             ("other-port", Scheme::Https, format!("127.0.0.1:{decoy}")),
-            ("other-name", Scheme::Https, format!("localhost:{device_port}")),
-            ("other-ip", Scheme::Https, format!("127.0.0.2:{device_port}")),
+            (
+                "other-name",
+                Scheme::Https,
+                format!("localhost:{device_port}"),
+            ),
+            (
+                "other-ip",
+                Scheme::Https,
+                format!("127.0.0.2:{device_port}"),
+            ),
             ("plain-http", Scheme::Http, device.clone()),
             ("userinfo", Scheme::Https, format!("x@127.0.0.1:{decoy}")),
-            ("userinfo-device", Scheme::Https, format!("{device}@127.0.0.1:{decoy}")),
+            (
+                "userinfo-device",
+                Scheme::Https,
+                format!("{device}@127.0.0.1:{decoy}"),
+            ),
             ("device-userinfo", Scheme::Https, format!("evil@{device}")),
             ("other-scheme", Scheme::Other("ftp".into()), device.clone()),
         ];

@@ -4,7 +4,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::GeneralPurpose;
-use base64::engine::{GeneralPurposeConfig, DecodePaddingMode};
+use base64::engine::{DecodePaddingMode, GeneralPurposeConfig};
 use rand::Rng as _;
 
 /// Cisco's type 8/9 base64: the crypt alphabet `./0-9A-Za-z`, no padding.
@@ -30,7 +30,10 @@ pub fn type7_encode(plain: &str, seed: usize) -> String {
     let seed = seed % 16;
     let mut out = format!("{seed:02}");
     for (i, b) in plain.bytes().enumerate() {
-        out.push_str(&format!("{:02X}", b ^ TYPE7_KEY[(seed + i) % TYPE7_KEY.len()]));
+        out.push_str(&format!(
+            "{:02X}",
+            b ^ TYPE7_KEY[(seed + i) % TYPE7_KEY.len()]
+        ));
     }
     out
 }
@@ -92,7 +95,11 @@ pub fn type6_encrypt(plain: &str) -> String {
 fn type6_decrypt(stored: &str) -> Option<String> {
     let hex = stored.strip_prefix("SIM6")?;
     let bytes: Option<Vec<u8>> = (0..hex.len() / 2)
-        .map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok().map(|b| b ^ 0x5a))
+        .map(|i| {
+            u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16)
+                .ok()
+                .map(|b| b ^ 0x5a)
+        })
         .collect();
     String::from_utf8(bytes?).ok()
 }

@@ -162,10 +162,9 @@ pub fn merge_native(
             }
         }
     }
-    for (name, user) in &candidate.users {
+    for user in candidate.users.values() {
         if user.password.is_some() && user.secret.is_some() {
-            // What the CLI says as "Can not have both a user password and a user secret".
-            let _ = name;
+            // The CLI says "Can not have both a user password and a user secret" for the user.
             return Err(invalid(
                 "inconsistent value: Device refused one or more commands",
             ));
@@ -188,7 +187,7 @@ fn merge_user(
         .and_then(Value::as_str)
         .ok_or_else(|| malformed("missing key leaf name"))?;
     if name.is_empty() || name.chars().count() > 64 {
-        return Err(invalid(format!("invalid value for name: length must be 1..64")));
+        return Err(invalid("invalid value for name: length must be 1..64"));
     }
     // Merge creates the user when it does not exist.
     let user = config.users.entry(name.to_string()).or_default();
@@ -253,7 +252,11 @@ fn text(value: &Value, leaf: &str, min: usize, max: usize) -> Result<String, Res
         .as_str()
         .filter(|s| (min..=max).contains(&s.chars().count()))
         .map(str::to_string)
-        .ok_or_else(|| invalid(format!("{leaf} must be a string of {min}..{max} characters")))
+        .ok_or_else(|| {
+            invalid(format!(
+                "{leaf} must be a string of {min}..{max} characters"
+            ))
+        })
 }
 
 /// `{"encryption": "N", LEAF: "..."}`: the enum must be a JSON string of an allowed value.
@@ -315,16 +318,29 @@ mod tests {
     #[test]
     fn merge_creates_a_missing_user() {
         let mut c = config();
-        merge_native(&mut c, &patch(json!([{"name": "ghost", "password": {"password": "x"}}])), false).unwrap();
+        merge_native(
+            &mut c,
+            &patch(json!([{"name": "ghost", "password": {"password": "x"}}])),
+            false,
+        )
+        .unwrap();
         assert!(c.users.contains_key("ghost"));
     }
 
     #[test]
     fn merge_keeps_other_leaves() {
         let mut c = config();
-        merge_native(&mut c, &patch(json!([{"name": "netops", "secret": {"encryption": "0", "secret": "new"}}])), false).unwrap();
+        merge_native(
+            &mut c,
+            &patch(json!([{"name": "netops", "secret": {"encryption": "0", "secret": "new"}}])),
+            false,
+        )
+        .unwrap();
         let u = &c.users["netops"];
-        assert_eq!((u.privilege, u.description.as_deref()), (Some(5), Some("NOC")));
+        assert_eq!(
+            (u.privilege, u.description.as_deref()),
+            (Some(5), Some("NOC"))
+        );
         assert_eq!(u.secret.as_ref().unwrap().encryption, "9");
         assert!(u.accepts("new") && !u.accepts("old"));
     }
@@ -333,7 +349,12 @@ mod tests {
     fn password_on_a_secret_user_is_refused_and_nothing_changes() {
         let mut c = config();
         let before = c.clone();
-        let err = merge_native(&mut c, &patch(json!([{"name": "netops", "password": {"password": "x"}}])), false).unwrap_err();
+        let err = merge_native(
+            &mut c,
+            &patch(json!([{"name": "netops", "password": {"password": "x"}}])),
+            false,
+        )
+        .unwrap_err();
         assert_eq!((err.status, err.tag), (400, "invalid-value"));
         assert_eq!(c, before);
     }
@@ -341,7 +362,12 @@ mod tests {
     #[test]
     fn service_password_encryption_stores_type_7() {
         let mut c = config();
-        merge_native(&mut c, &patch(json!([{"name": "admin", "password": {"encryption": "0", "password": "N3w"}}])), true).unwrap();
+        merge_native(
+            &mut c,
+            &patch(json!([{"name": "admin", "password": {"encryption": "0", "password": "N3w"}}])),
+            true,
+        )
+        .unwrap();
         let p = c.users["admin"].password.clone().unwrap();
         assert_eq!(p.encryption, "7");
         assert_eq!(credentials::type7_decode(&p.value).as_deref(), Some("N3w"));
@@ -360,7 +386,10 @@ mod tests {
             json!({"name": "a"}),
         ] {
             let mut c = config();
-            assert!(merge_native(&mut c, &patch(bad.clone()), false).is_err(), "{bad}");
+            assert!(
+                merge_native(&mut c, &patch(bad.clone()), false).is_err(),
+                "{bad}"
+            );
         }
         let mut c = config();
         assert!(merge_native(&mut c, &json!({"native": {}}), false).is_err());

@@ -10,9 +10,7 @@ mod device;
 mod server;
 mod tls;
 
-pub use credentials::{
-    type5_hash, type6_encrypt, type7_encode, type8_hash, type9_hash,
-};
+pub use credentials::{type5_hash, type6_encrypt, type7_encode, type8_hash, type9_hash};
 pub use device::{Config, Credential, User};
 pub use tls::CertMode;
 
@@ -54,7 +52,7 @@ struct DeviceState {
 }
 
 struct Shared {
-    device: tokio::sync::Mutex<DeviceState>,
+    device: Mutex<DeviceState>,
     requests: Mutex<Vec<Recorded>>,
     connections: AtomicUsize,
     handshakes: AtomicUsize,
@@ -77,7 +75,7 @@ impl Simulator {
             users: config.users.into_iter().collect(),
         };
         let shared = Arc::new(Shared {
-            device: tokio::sync::Mutex::new(DeviceState {
+            device: Mutex::new(DeviceState {
                 running: users.clone(),
                 startup: users,
                 service_password_encryption: config.service_password_encryption,
@@ -90,9 +88,17 @@ impl Simulator {
             .worker_threads(1)
             .enable_all()
             .build()?;
-        let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+        // Bound here (not on the runtime) so that starting works inside another runtime.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        runtime.spawn(server::serve(listener, acceptor, shared.clone()));
+        let served = shared.clone();
+        runtime.spawn(async move {
+            match tokio::net::TcpListener::from_std(listener) {
+                Ok(listener) => server::serve(listener, acceptor, served).await,
+                Err(e) => eprintln!("simulator: cannot listen: {e}"),
+            }
+        });
         Ok(Simulator {
             addr,
             certificate,
@@ -130,7 +136,11 @@ impl Simulator {
 
     /// Every request received so far, in order.
     pub fn requests(&self) -> Vec<Recorded> {
-        self.shared.requests.lock().map(|r| r.clone()).unwrap_or_default()
+        self.shared
+            .requests
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_default()
     }
 
     /// TCP connections accepted so far.
@@ -144,8 +154,7 @@ impl Simulator {
     }
 
     fn with_device<R>(&self, f: impl FnOnce(&DeviceState) -> R) -> R {
-        let runtime = self.runtime.as_ref().expect("running");
-        runtime.block_on(async { f(&*self.shared.device.lock().await) })
+        f(&self.shared.device.lock().unwrap_or_else(|e| e.into_inner()))
     }
 }
 

@@ -27,6 +27,8 @@ pub async fn serve(listener: TcpListener, acceptor: TlsAcceptor, shared: Arc<Sha
             continue;
         };
         shared.connections.fetch_add(1, Ordering::SeqCst);
+        // Like the device's TCP stack: no Nagle delay on small answers.
+        let _ = tcp.set_nodelay(true);
         let acceptor = acceptor.clone();
         let shared = shared.clone();
         tokio::spawn(async move {
@@ -52,7 +54,13 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Reply {
     let (parts, body) = request.into_parts();
     let body = match Limited::new(body, 1024 * 1024).collect().await {
         Ok(body) => body.to_bytes(),
-        Err(_) => return error(&RestconfError::new(400, "malformed-message", "body too large")),
+        Err(_) => {
+            return error(&RestconfError::new(
+                400,
+                "malformed-message",
+                "body too large",
+            ));
+        }
     };
     let path = percent_decode(parts.uri.path());
     let header = |name: header::HeaderName| {
@@ -69,7 +77,7 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Reply {
         body: String::from_utf8_lossy(&body).into_owned(),
     });
 
-    let mut device = shared.device.lock().await;
+    let mut device = shared.device.lock().unwrap_or_else(|e| e.into_inner());
     let Some((login, password)) = basic_auth(&header(header::AUTHORIZATION)) else {
         return unauthorized();
     };
@@ -97,13 +105,23 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Reply {
             "invalid-value",
             "this simulator answers application/yang-data+json only",
         )),
-        (&Method::GET, USERNAMES) => json(StatusCode::OK, &device.running.users_json(device.running.users.keys())),
+        (&Method::GET, USERNAMES) => json(
+            StatusCode::OK,
+            &device.running.users_json(device.running.users.keys()),
+        ),
         (&Method::GET, p) if p.starts_with(USERNAMES) && p[USERNAMES.len()..].starts_with('=') => {
             let name = p[USERNAMES.len() + 1..].to_string();
             if device.running.users.contains_key(&name) {
-                json(StatusCode::OK, &device.running.users_json(std::iter::once(&name)))
+                json(
+                    StatusCode::OK,
+                    &device.running.users_json(std::iter::once(&name)),
+                )
             } else {
-                error(&RestconfError::new(404, "invalid-value", "uri keypath not found"))
+                error(&RestconfError::new(
+                    404,
+                    "invalid-value",
+                    "uri keypath not found",
+                ))
             }
         }
         (&Method::PATCH, NATIVE) => {
@@ -115,7 +133,11 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Reply {
                 ));
             }
             let Ok(value) = serde_json::from_slice::<Value>(&body) else {
-                return error(&RestconfError::new(400, "malformed-message", "body is not JSON"));
+                return error(&RestconfError::new(
+                    400,
+                    "malformed-message",
+                    "body is not JSON",
+                ));
             };
             let spe = device.service_password_encryption;
             match merge_native(&mut device.running, &value, spe) {
@@ -135,7 +157,11 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Reply {
             "operation-not-supported",
             "method not allowed on this resource",
         )),
-        _ => error(&RestconfError::new(404, "invalid-value", "uri keypath not found")),
+        _ => error(&RestconfError::new(
+            404,
+            "invalid-value",
+            "uri keypath not found",
+        )),
     }
 }
 

@@ -33,7 +33,8 @@ impl Certificates {
             CertMode::SelfSigned => (params.self_signed(&key).map_err(io_error)?, None),
             CertMode::CaSigned => {
                 let ca_key = KeyPair::generate().map_err(io_error)?;
-                let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(io_error)?;
+                let mut ca_params =
+                    CertificateParams::new(Vec::<String>::new()).map_err(io_error)?;
                 ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
                 let ca = ca_params.self_signed(&ca_key).map_err(io_error)?;
                 let leaf = params.signed_by(&key, &ca, &ca_key).map_err(io_error)?;
