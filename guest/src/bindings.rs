@@ -6,3 +6,7 @@ wit_bindgen::generate!({
     world: "keeper:iosxe-rotate/rotator",
     generate_all,
 });
+
+// Makes cargo rebuild the component when the contract changes (the macro's own file
+// reads are not tracked).
+const _: &str = include_str!("../../wit/rotation.wit");

@@ -3,7 +3,8 @@
 
 use crate::bindings::exports::keeper::iosxe_rotate::rotation as wit;
 use crate::bindings::wasi::clocks::monotonic_clock;
-use crate::model::{CredentialKind, DeviceState, Failure, FailureKind, Report, Step};
+use crate::model::{CredentialKind, DeviceState, Failure, FailureKind, Report, Step, Verification};
+use crate::rotate::Limits;
 use crate::transport::Clock;
 use crate::wasi_http::WasiHttp;
 
@@ -19,8 +20,13 @@ impl wit::Guest for Component {
                 steps: Vec::new(),
             })
         })?;
-        let mut transport = WasiHttp::new(&rotation);
-        crate::rotate::rotate(&rotation, &mut transport, &MonotonicClock)
+        let limits = Limits {
+            deadline_ms: settings.deadline_ms.into(),
+            request_timeout_ms: settings.request_timeout_ms.into(),
+            backoff_ms: settings.backoff_ms.into(),
+        };
+        let mut transport = WasiHttp::new(&rotation, settings.connect_timeout_ms.into());
+        crate::rotate::rotate(&rotation, limits, &mut transport, &MonotonicClock)
             .map(Into::into)
             .map_err(Into::into)
     }
@@ -34,6 +40,10 @@ impl Clock for MonotonicClock {
     fn now_ms(&self) -> u64 {
         monotonic_clock::now() / 1_000_000
     }
+
+    fn sleep_ms(&self, ms: u64) {
+        monotonic_clock::subscribe_duration(ms.saturating_mul(1_000_000)).block();
+    }
 }
 
 impl From<Report> for wit::Report {
@@ -42,7 +52,19 @@ impl From<Report> for wit::Report {
             user: r.user,
             credential_kind: r.credential_kind.into(),
             state: r.state.into(),
+            stored_encryption: r.stored_encryption,
+            verification: r.verification.into(),
             steps: r.steps.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl From<Verification> for wit::Verification {
+    fn from(v: Verification) -> Self {
+        match v {
+            Verification::Verified => wit::Verification::Verified,
+            Verification::NotVerifiable => wit::Verification::NotVerifiable,
+            Verification::AlreadyCurrent => wit::Verification::AlreadyCurrent,
         }
     }
 }

@@ -32,6 +32,14 @@ pub enum FailureKind {
     UnexpectedResponse,
 }
 
+/// See `verification` in `wit/rotation.wit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verification {
+    Verified,
+    NotVerifiable,
+    AlreadyCurrent,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {
     pub name: &'static str,
@@ -44,6 +52,8 @@ pub struct Report {
     pub user: String,
     pub credential_kind: CredentialKind,
     pub state: DeviceState,
+    pub stored_encryption: String,
+    pub verification: Verification,
     pub steps: Vec<Step>,
 }
 

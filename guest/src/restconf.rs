@@ -42,6 +42,26 @@ pub struct DeviceError {
     pub message: String,
 }
 
+/// `GET .../native/username=NAME`: one entry (404 when the user does not exist). The
+/// key is percent-encoded as RFC 8040 requires.
+pub fn get_user(user: &str) -> Request {
+    /// Everything but RFC 3986's unreserved characters.
+    const KEY: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    Request {
+        method: Method::Get,
+        path: format!(
+            "{USERNAMES}={}",
+            percent_encoding::utf8_percent_encode(user, KEY)
+        ),
+        headers: vec![("accept", YANG_JSON)],
+        body: None,
+    }
+}
+
 /// `GET .../native/username`: the whole list.
 pub fn list_users() -> Request {
     Request {
@@ -216,6 +236,15 @@ mod tests {
         let user = &body["Cisco-IOS-XE-native:native"]["username"][0];
         assert_eq!(user["secret"], json!({"encryption": "0", "secret": "pw"}));
         assert!(user.get("password").is_none());
+    }
+
+    #[test]
+    fn get_user_percent_encodes_the_key() {
+        assert_eq!(
+            get_user("net ops/1").path,
+            format!("{USERNAMES}=net%20ops%2F1")
+        );
+        assert_eq!(get_user("a.b_c-d~e").path, format!("{USERNAMES}=a.b_c-d~e"));
     }
 
     #[test]

@@ -62,12 +62,20 @@ impl fmt::Display for TransportError {
     }
 }
 
-/// Sends one request and returns the whole response.
+/// Sends requests to the device with the admin credentials.
 pub trait Transport {
-    fn send(&mut self, request: &Request) -> Result<Response, TransportError>;
+    /// Sends one request and returns the whole response, waiting at most `timeout_ms`
+    /// for it.
+    fn send(&mut self, request: &Request, timeout_ms: u64) -> Result<Response, TransportError>;
+
+    /// Authenticates from now on with `password` (self-rotation: the admin's own
+    /// password just changed).
+    fn use_password(&mut self, password: &str);
 }
 
-/// Milliseconds since an arbitrary start, for step timing.
+/// Time, for step timing, deadlines and back-off.
 pub trait Clock {
+    /// Milliseconds since an arbitrary start.
     fn now_ms(&self) -> u64;
+    fn sleep_ms(&self, ms: u64);
 }

@@ -14,32 +14,42 @@ use payload::{ExposeSecret, Rotation, SecretString};
 
 /// A device answer larger than this is not a RESTCONF user list: stop reading.
 const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
-const CONNECT_TIMEOUT_NS: u64 = 10_000_000_000;
-const FIRST_BYTE_TIMEOUT_NS: u64 = 30_000_000_000;
-const BETWEEN_BYTES_TIMEOUT_NS: u64 = 30_000_000_000;
 
 pub struct WasiHttp {
     authority: String,
+    login: String,
+    connect_timeout_ms: u64,
     /// `Basic base64(login:password)`.
     authorization: SecretString,
 }
 
 impl WasiHttp {
-    pub fn new(rotation: &Rotation) -> Self {
-        let credentials = format!(
-            "{}:{}",
-            rotation.admin_login,
-            rotation.admin_password.expose_secret()
-        );
+    pub fn new(rotation: &Rotation, connect_timeout_ms: u64) -> Self {
         WasiHttp {
             authority: rotation.endpoint.authority(),
-            authorization: SecretString::from(format!("Basic {}", STANDARD.encode(credentials))),
+            login: rotation.admin_login.clone(),
+            connect_timeout_ms,
+            authorization: basic(
+                &rotation.admin_login,
+                rotation.admin_password.expose_secret(),
+            ),
         }
     }
 }
 
+fn basic(login: &str, password: &str) -> SecretString {
+    SecretString::from(format!(
+        "Basic {}",
+        STANDARD.encode(format!("{login}:{password}"))
+    ))
+}
+
 impl Transport for WasiHttp {
-    fn send(&mut self, request: &Request) -> Result<Response, TransportError> {
+    fn use_password(&mut self, password: &str) {
+        self.authorization = basic(&self.login, password);
+    }
+
+    fn send(&mut self, request: &Request, timeout_ms: u64) -> Result<Response, TransportError> {
         let not_sent = |e: String| TransportError::Connect(e);
         let mut headers: Vec<(String, Vec<u8>)> = request
             .headers
@@ -73,9 +83,10 @@ impl Transport for WasiHttp {
 
         let options = RequestOptions::new();
         // Setting a timeout only fails when the runner does not support it.
-        let _ = options.set_connect_timeout(Some(CONNECT_TIMEOUT_NS));
-        let _ = options.set_first_byte_timeout(Some(FIRST_BYTE_TIMEOUT_NS));
-        let _ = options.set_between_bytes_timeout(Some(BETWEEN_BYTES_TIMEOUT_NS));
+        let ns = |ms: u64| ms.saturating_mul(1_000_000);
+        let _ = options.set_connect_timeout(Some(ns(self.connect_timeout_ms.min(timeout_ms))));
+        let _ = options.set_first_byte_timeout(Some(ns(timeout_ms)));
+        let _ = options.set_between_bytes_timeout(Some(ns(timeout_ms)));
         let future = outgoing_handler::handle(outgoing, Some(options)).map_err(classify)?;
 
         // Write the body after `handle`, so the runner is already draining it.

@@ -16,5 +16,5 @@ wasmtime::component::bindgen!({
 });
 
 pub use exports::keeper::iosxe_rotate::rotation::{
-    CredentialKind, DeviceState, Failure, FailureKind, Report, Settings, Step,
+    CredentialKind, DeviceState, Failure, FailureKind, Report, Settings, Step, Verification,
 };

@@ -63,7 +63,9 @@ pub async fn run() -> ExitCode {
         "\nRotating user '{DEMO_USER}' through the sandbox (component SHA-256 {}):",
         sha256_hex(EMBEDDED)
     );
-    let code = crate::run::rotate(line, payload::DEFAULT_AUTH_RECORD_TITLE, EMBEDDED).await;
+    let timing = crate::cli::Timing::default();
+    let code =
+        crate::run::rotate(line, payload::DEFAULT_AUTH_RECORD_TITLE, &timing, EMBEDDED).await;
 
     println!("\nDevice after the rotation (running-config):");
     print_users(&sim.running(), &new_password, &old_password);

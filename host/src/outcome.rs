@@ -7,7 +7,9 @@
 //! - 3: failed, and the device does not hold the old password, or its state is unknown:
 //!   an admin must look.
 
-use crate::bindings::{CredentialKind, DeviceState, Failure, FailureKind, Report, Step};
+use crate::bindings::{
+    CredentialKind, DeviceState, Failure, FailureKind, Report, Step, Verification,
+};
 use crate::log::Log;
 use crate::sandbox::SandboxError;
 use crate::transport::TransportFacts;
@@ -42,8 +44,21 @@ pub fn finish(
                 ));
                 return ExitCode::from(FAILED_NEEDS_ATTENTION);
             }
+            let how = match report.verification {
+                Verification::Verified => format!(
+                    "stored as type {}, verified to be the new password",
+                    report.stored_encryption
+                ),
+                Verification::NotVerifiable => format!(
+                    "stored as type {}, which only the device can check",
+                    report.stored_encryption
+                ),
+                Verification::AlreadyCurrent => {
+                    "the device already held it; configuration saved".to_string()
+                }
+            };
             log.info(&format!(
-                "rotated the {kind} of user '{}' on {device}: {}",
+                "rotated the {kind} of user '{}' on {device} ({how}): {}",
                 report.user,
                 state_sentence(report.state)
             ));

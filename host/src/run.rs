@@ -1,6 +1,6 @@
 //! One rotation run, from the payload line to the exit code.
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, Timing};
 use crate::component::{self, EMBEDDED};
 use crate::egress::EgressPolicy;
 use crate::log::Log;
@@ -11,6 +11,7 @@ use crate::{bindings, input, tls};
 use payload::TlsTrust;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 use zeroize::Zeroize as _;
 
 pub async fn main(cli: Cli) -> ExitCode {
@@ -28,13 +29,18 @@ pub async fn main(cli: Cli) -> ExitCode {
                 },
                 _ => EMBEDDED.to_vec(),
             };
-            rotate(line, &cli.auth_record_title, &component).await
+            rotate(line, &cli.auth_record_title, &cli.timing, &component).await
         }
     }
 }
 
 /// Rotates with `line` as Keeper's payload, running `component`.
-pub async fn rotate(mut line: String, auth_record_title: &str, component: &[u8]) -> ExitCode {
+pub async fn rotate(
+    mut line: String,
+    auth_record_title: &str,
+    timing: &Timing,
+    component: &[u8],
+) -> ExitCode {
     let rotation = match payload::parse(&line, auth_record_title) {
         Ok(rotation) => rotation,
         Err(e) => {
@@ -80,8 +86,17 @@ pub async fn rotate(mut line: String, auth_record_title: &str, component: &[u8])
     };
     let settings = bindings::Settings {
         auth_record_title: auth_record_title.to_string(),
+        connect_timeout_ms: timing.connect_timeout,
+        request_timeout_ms: timing.request_timeout,
+        deadline_ms: timing.deadline,
+        backoff_ms: timing.backoff,
     };
-    let (result, output) = sandbox.rotate(&component, hooks, &line, &settings).await;
+    // The component keeps its own deadline; this backstop also covers a component that
+    // does not (a hung host call, an endless loop in a foreign component).
+    let backstop = Duration::from_millis(u64::from(timing.deadline)) + Duration::from_secs(5);
+    let (result, output) = sandbox
+        .rotate(&component, hooks, &line, &settings, backstop)
+        .await;
     line.zeroize();
     log.component_output(&output);
     outcome::finish(result, &facts, &device, &log)

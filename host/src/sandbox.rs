@@ -18,8 +18,6 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 const MEMORY_LIMIT: usize = 64 * 1024 * 1024;
 /// What the component may print before further output is dropped.
 const OUTPUT_LIMIT: usize = 64 * 1024;
-/// The whole call, host calls included.
-const CALL_DEADLINE: Duration = Duration::from_secs(300);
 
 pub struct Sandbox {
     engine: Engine,
@@ -93,6 +91,7 @@ impl Sandbox {
         hooks: EgressHooks,
         payload: &str,
         settings: &Settings,
+        deadline: Duration,
     ) -> (Result<Result<Report, Failure>, SandboxError>, bytes::Bytes) {
         let output = MemoryOutputPipe::new(OUTPUT_LIMIT);
         // Defaults: no env, no args, no preopens, stdin closed, no sockets.
@@ -125,9 +124,9 @@ impl Sandbox {
                 .await
                 .map_err(SandboxError::Trap)
         };
-        let result = match tokio::time::timeout(CALL_DEADLINE, call).await {
+        let result = match tokio::time::timeout(deadline, call).await {
             Ok(result) => result,
-            Err(_) => Err(SandboxError::Deadline(CALL_DEADLINE)),
+            Err(_) => Err(SandboxError::Deadline(deadline)),
         };
         (result, output.contents())
     }

@@ -7,6 +7,10 @@ mod support;
 mod bad_input;
 /// The sandbox lets a component reach the device and nothing else.
 mod egress;
+/// Injected device faults never leave vault and device out of step.
+mod faults;
+/// Each credential kind, reruns and self-rotation.
+mod kinds;
 /// Rotations that succeed or fail on the device's answer.
 mod rotation;
 /// Trust in the device's certificate.

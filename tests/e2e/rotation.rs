@@ -40,31 +40,26 @@ fn password_user_is_rotated_as_a_password() {
 }
 
 #[test]
-fn sends_a_get_then_a_patch_on_native_then_a_save() {
+fn reads_the_user_patches_native_reads_back_then_saves() {
     let sim = device(vec![("netops", secret_user(5))]);
     assert_eq!(rotate("netops", vec![admin_record(&sim)]).code, 0);
+    let user = "/restconf/data/Cisco-IOS-XE-native:native/username=netops";
     let sent: Vec<(String, String)> = sim
         .requests()
         .into_iter()
         .map(|r| (r.method, r.path))
         .collect();
-    assert_eq!(
-        sent,
-        [
-            (
-                "GET".into(),
-                "/restconf/data/Cisco-IOS-XE-native:native/username".into()
-            ),
-            (
-                "PATCH".into(),
-                "/restconf/data/Cisco-IOS-XE-native:native".into()
-            ),
-            (
-                "POST".into(),
-                "/restconf/operations/cisco-ia:save-config".into()
-            ),
-        ]
-    );
+    let expected = [
+        ("GET", user),
+        ("PATCH", "/restconf/data/Cisco-IOS-XE-native:native"),
+        ("GET", user),
+        ("POST", "/restconf/operations/cisco-ia:save-config"),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(sent, expected);
 }
 
 #[test]

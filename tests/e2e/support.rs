@@ -61,12 +61,41 @@ pub fn admin_record(sim: &Simulator) -> Value {
 
 /// Keeper's payload line: base64 JSON whose `records` is base64 JSON again.
 pub fn payload(user: &str, records: Vec<Value>) -> String {
-    let top = json!({
+    payload_with(user, NEW_PASSWORD, Some(OLD_PASSWORD), records)
+}
+
+/// [`payload`] with chosen passwords (`old: None` leaves `oldPassword` out).
+pub fn payload_with(user: &str, new: &str, old: Option<&str>, records: Vec<Value>) -> String {
+    let mut top = json!({
         "providerRecordUid": "provUid", "resourceRecordUid": "resUid", "userRecordUid": "userUid",
-        "user": user, "newPassword": NEW_PASSWORD, "oldPassword": OLD_PASSWORD,
+        "user": user, "newPassword": new,
         "records": STANDARD.encode(Value::Array(records).to_string()),
     });
+    if let Some(old) = old {
+        top["oldPassword"] = json!(old);
+    }
     STANDARD.encode(top.to_string())
+}
+
+/// Checks the promise on `user`: exit 0 means running and startup hold the new password;
+/// exit 1 means both hold the old one.
+pub fn assert_promise(run: &Run, sim: &Simulator, user: &str) {
+    let (running, startup) = (sim.running(), sim.startup());
+    let (running, startup) = (&running.users[user], &startup.users[user]);
+    let expected = match run.code {
+        0 => NEW_PASSWORD,
+        1 => OLD_PASSWORD,
+        code => panic!("exit {code} makes no promise:\n{}", run.output()),
+    };
+    for (name, config) in [("running", running), ("startup", startup)] {
+        assert!(
+            config.accepts(expected),
+            "exit {} but {name} does not hold the {} password:\n{}",
+            run.code,
+            if run.code == 0 { "new" } else { "old" },
+            run.output()
+        );
+    }
 }
 
 pub struct Run {

@@ -12,6 +12,9 @@ wit_bindgen::generate!({
     generate_all,
 });
 
+// Rebuild when the contract changes (the macro's file reads are not tracked).
+const _: &str = include_str!("../../../wit/rotation.wit");
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use exports::keeper::iosxe_rotate::rotation::{

@@ -133,10 +133,20 @@ fn invalid(message: impl Into<String>) -> RestconfError {
 
 /// Applies a PATCH (merge) on `Cisco-IOS-XE-native:native` to `running`. All or
 /// nothing: on error `running` is untouched.
+/// How the device stores a type-0 password.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasswordStorage {
+    Plain,
+    /// `service password-encryption`
+    Type7,
+    /// `password encryption aes`
+    Type6,
+}
+
 pub fn merge_native(
     running: &mut Config,
     body: &Value,
-    service_password_encryption: bool,
+    storage: PasswordStorage,
 ) -> Result<(), RestconfError> {
     let top = body
         .as_object()
@@ -152,7 +162,7 @@ pub fn merge_native(
                     .as_array()
                     .ok_or_else(|| malformed("username must be a list"))?;
                 for entry in list {
-                    merge_user(&mut candidate, entry, service_password_encryption)?;
+                    merge_user(&mut candidate, entry, storage)?;
                 }
             }
             other => {
@@ -177,7 +187,7 @@ pub fn merge_native(
 fn merge_user(
     config: &mut Config,
     entry: &Value,
-    service_password_encryption: bool,
+    storage: PasswordStorage,
 ) -> Result<(), RestconfError> {
     let entry = entry
         .as_object()
@@ -211,10 +221,14 @@ fn merge_user(
             }
             "password" => {
                 let (encryption, plain) = credential(value, "password", &["0", "6", "7"])?;
-                user.password = Some(match encryption.as_str() {
-                    "0" if service_password_encryption => Credential {
+                user.password = Some(match (encryption.as_str(), storage) {
+                    ("0", PasswordStorage::Type7) => Credential {
                         encryption: "7".into(),
                         value: credentials::type7_encode(&plain, rand_seed()),
+                    },
+                    ("0", PasswordStorage::Type6) => Credential {
+                        encryption: "6".into(),
+                        value: credentials::type6_encrypt(&plain),
                     },
                     _ => Credential {
                         encryption,
@@ -321,7 +335,7 @@ mod tests {
         merge_native(
             &mut c,
             &patch(json!([{"name": "ghost", "password": {"password": "x"}}])),
-            false,
+            PasswordStorage::Plain,
         )
         .unwrap();
         assert!(c.users.contains_key("ghost"));
@@ -333,7 +347,7 @@ mod tests {
         merge_native(
             &mut c,
             &patch(json!([{"name": "netops", "secret": {"encryption": "0", "secret": "new"}}])),
-            false,
+            PasswordStorage::Plain,
         )
         .unwrap();
         let u = &c.users["netops"];
@@ -352,7 +366,7 @@ mod tests {
         let err = merge_native(
             &mut c,
             &patch(json!([{"name": "netops", "password": {"password": "x"}}])),
-            false,
+            PasswordStorage::Plain,
         )
         .unwrap_err();
         assert_eq!((err.status, err.tag), (400, "invalid-value"));
@@ -365,7 +379,7 @@ mod tests {
         merge_native(
             &mut c,
             &patch(json!([{"name": "admin", "password": {"encryption": "0", "password": "N3w"}}])),
-            true,
+            PasswordStorage::Type7,
         )
         .unwrap();
         let p = c.users["admin"].password.clone().unwrap();
@@ -387,11 +401,11 @@ mod tests {
         ] {
             let mut c = config();
             assert!(
-                merge_native(&mut c, &patch(bad.clone()), false).is_err(),
+                merge_native(&mut c, &patch(bad.clone()), PasswordStorage::Plain).is_err(),
                 "{bad}"
             );
         }
         let mut c = config();
-        assert!(merge_native(&mut c, &json!({"native": {}}), false).is_err());
+        assert!(merge_native(&mut c, &json!({"native": {}}), PasswordStorage::Plain).is_err());
     }
 }

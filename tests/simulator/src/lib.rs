@@ -14,6 +14,8 @@ pub use credentials::{type5_hash, type6_encrypt, type7_encode, type8_hash, type9
 pub use device::{Config, Credential, User};
 pub use tls::CertMode;
 
+use std::time::Duration;
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -24,6 +26,8 @@ pub struct SimConfig {
     pub users: Vec<(String, User)>,
     /// `service password-encryption`: type-0 passwords are stored as type 7.
     pub service_password_encryption: bool,
+    /// `password encryption aes`: type-0 passwords are stored as type 6.
+    pub password_encryption_aes: bool,
     pub cert: CertMode,
 }
 
@@ -32,9 +36,29 @@ impl Default for SimConfig {
         SimConfig {
             users: Vec::new(),
             service_password_encryption: false,
+            password_encryption_aes: false,
             cert: CertMode::SelfSigned,
         }
     }
+}
+
+/// Misbehaviour to inject, each counted down as it is used.
+#[derive(Clone, Debug, Default)]
+pub struct Faults {
+    /// Answer the next N PATCHes with 409 `lock-denied`, without applying them.
+    pub lock_denied: usize,
+    /// Answer the next N PATCHes with 500 `operation-failed`, without applying them.
+    pub patch_fails: usize,
+    /// Apply the next N PATCHes, then close the connection without answering.
+    pub patch_answer_lost: usize,
+    /// Apply the next N PATCHes with a different credential than the one sent.
+    pub patch_stores_other: usize,
+    /// Answer the next N save-config calls with 500, without saving.
+    pub save_fails: usize,
+    /// Save on the next N save-config calls, then close the connection unanswered.
+    pub save_answer_lost: usize,
+    /// Wait this long before answering every request.
+    pub delay: Duration,
 }
 
 /// A request the simulator received (bodies included: tests check what was sent).
@@ -49,6 +73,8 @@ struct DeviceState {
     running: Config,
     startup: Config,
     service_password_encryption: bool,
+    password_encryption_aes: bool,
+    faults: Faults,
 }
 
 struct Shared {
@@ -79,6 +105,8 @@ impl Simulator {
                 running: users.clone(),
                 startup: users,
                 service_password_encryption: config.service_password_encryption,
+                password_encryption_aes: config.password_encryption_aes,
+                faults: Faults::default(),
             }),
             requests: Mutex::new(Vec::new()),
             connections: AtomicUsize::new(0),
@@ -132,6 +160,15 @@ impl Simulator {
 
     pub fn startup(&self) -> Config {
         self.with_device(|d| d.startup.clone())
+    }
+
+    /// Replaces the faults to inject from now on.
+    pub fn set_faults(&self, faults: Faults) {
+        self.shared
+            .device
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .faults = faults;
     }
 
     /// Every request received so far, in order.

@@ -1,7 +1,7 @@
 //! The RESTCONF server: HTTPS on loopback, basic auth against the running
 //! configuration, privilege 15 required, and the handful of resources a rotation uses.
 
-use crate::device::{RestconfError, merge_native};
+use crate::device::{PasswordStorage, RestconfError, merge_native};
 use crate::{Recorded, Shared};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -39,7 +39,8 @@ pub async fn serve(listener: TcpListener, acceptor: TlsAcceptor, shared: Arc<Sha
             shared.handshakes.fetch_add(1, Ordering::SeqCst);
             let service = hyper::service::service_fn(move |req| {
                 let shared = shared.clone();
-                async move { Ok::<_, std::convert::Infallible>(handle(&shared, req).await) }
+                // An `Err` makes hyper close the connection without answering.
+                async move { handle(&shared, req).await }
             });
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(tls), service)
@@ -50,16 +51,47 @@ pub async fn serve(listener: TcpListener, acceptor: TlsAcceptor, shared: Arc<Sha
 
 type Reply = Response<Full<Bytes>>;
 
-async fn handle(shared: &Shared, request: Request<Incoming>) -> Reply {
+/// A request whose answer the simulated device "loses": the connection is closed.
+#[derive(Debug)]
+struct AnswerLost;
+
+impl std::fmt::Display for AnswerLost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("answer lost (injected fault)")
+    }
+}
+
+impl std::error::Error for AnswerLost {}
+
+/// Takes one use of a fault counter.
+fn take(counter: &mut usize) -> bool {
+    let hit = *counter > 0;
+    *counter = counter.saturating_sub(1);
+    hit
+}
+
+async fn handle(shared: &Shared, request: Request<Incoming>) -> Result<Reply, AnswerLost> {
+    let delay = shared
+        .device
+        .lock()
+        .map(|d| d.faults.delay)
+        .unwrap_or_default();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    answer(shared, request).await
+}
+
+async fn answer(shared: &Shared, request: Request<Incoming>) -> Result<Reply, AnswerLost> {
     let (parts, body) = request.into_parts();
     let body = match Limited::new(body, 1024 * 1024).collect().await {
         Ok(body) => body.to_bytes(),
         Err(_) => {
-            return error(&RestconfError::new(
+            return Ok(error(&RestconfError::new(
                 400,
                 "malformed-message",
                 "body too large",
-            ));
+            )));
         }
     };
     let path = percent_decode(parts.uri.path());
@@ -79,7 +111,7 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Reply {
 
     let mut device = shared.device.lock().unwrap_or_else(|e| e.into_inner());
     let Some((login, password)) = basic_auth(&header(header::AUTHORIZATION)) else {
-        return unauthorized();
+        return Ok(unauthorized());
     };
     let Some(user) = device
         .running
@@ -87,19 +119,20 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Reply {
         .get(&login)
         .filter(|u| u.accepts(&password))
     else {
-        return unauthorized();
+        return Ok(unauthorized());
     };
     if user.privilege != Some(15) {
-        return error(&RestconfError::new(
+        return Ok(error(&RestconfError::new(
             403,
             "access-denied",
             "access denied: RESTCONF requires privilege 15",
-        ));
+        )));
     }
 
     let wants_json = header(header::ACCEPT).contains(YANG_JSON);
     let sends_json = header(header::CONTENT_TYPE).contains(YANG_JSON);
-    match (&parts.method, path.as_str()) {
+    let device = &mut *device;
+    let reply = match (&parts.method, path.as_str()) {
         (&Method::GET, _) if !wants_json => error(&RestconfError::new(
             406,
             "invalid-value",
@@ -126,27 +159,64 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Reply {
         }
         (&Method::PATCH, NATIVE) => {
             if !sends_json {
-                return error(&RestconfError::new(
+                return Ok(error(&RestconfError::new(
                     415,
                     "invalid-value",
                     "Content-Type must be application/yang-data+json",
-                ));
+                )));
             }
-            let Ok(value) = serde_json::from_slice::<Value>(&body) else {
-                return error(&RestconfError::new(
+            let Ok(mut value) = serde_json::from_slice::<Value>(&body) else {
+                return Ok(error(&RestconfError::new(
                     400,
                     "malformed-message",
                     "body is not JSON",
-                ));
+                )));
             };
-            let spe = device.service_password_encryption;
-            match merge_native(&mut device.running, &value, spe) {
+            let faults = &mut device.faults;
+            if take(&mut faults.lock_denied) {
+                return Ok(error(&RestconfError::new(
+                    409,
+                    "lock-denied",
+                    "the configuration database is locked by another session",
+                )));
+            }
+            if take(&mut faults.patch_fails) {
+                return Ok(error(&RestconfError::new(
+                    500,
+                    "operation-failed",
+                    "internal error (injected fault)",
+                )));
+            }
+            if take(&mut faults.patch_stores_other) {
+                mangle_credentials(&mut value);
+            }
+            let lose_answer = take(&mut faults.patch_answer_lost);
+            let storage = match (
+                device.password_encryption_aes,
+                device.service_password_encryption,
+            ) {
+                (true, _) => PasswordStorage::Type6,
+                (false, true) => PasswordStorage::Type7,
+                (false, false) => PasswordStorage::Plain,
+            };
+            match merge_native(&mut device.running, &value, storage) {
+                Ok(()) if lose_answer => return Err(AnswerLost),
                 Ok(()) => empty(StatusCode::NO_CONTENT),
                 Err(e) => error(&e),
             }
         }
         (&Method::POST, SAVE_CONFIG) => {
+            if take(&mut device.faults.save_fails) {
+                return Ok(error(&RestconfError::new(
+                    500,
+                    "operation-failed",
+                    "save failed (injected fault)",
+                )));
+            }
             device.startup = device.running.clone();
+            if take(&mut device.faults.save_answer_lost) {
+                return Err(AnswerLost);
+            }
             json(
                 StatusCode::OK,
                 &serde_json::json!({"cisco-ia:output": {"result": "Save running-config successful"}}),
@@ -162,6 +232,22 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Reply {
             "invalid-value",
             "uri keypath not found",
         )),
+    };
+    Ok(reply)
+}
+
+/// Changes every credential text in a PATCH body, as a faulty device storing something
+/// other than what it was sent would.
+fn mangle_credentials(value: &mut Value) {
+    let users = value
+        .pointer_mut("/Cisco-IOS-XE-native:native/username")
+        .and_then(Value::as_array_mut);
+    for user in users.into_iter().flatten() {
+        for leaf in ["password", "secret"] {
+            if let Some(Value::String(text)) = user.get_mut(leaf).and_then(|c| c.get_mut(leaf)) {
+                text.push_str("-mangled");
+            }
+        }
     }
 }
 
