@@ -182,3 +182,25 @@ fn type_6_password_is_rotated_and_reported_as_not_verifiable() {
     );
     assert_promise(&run, &sim, "netops");
 }
+
+#[test]
+fn device_that_stops_answering_after_the_change_is_reported_as_state_unknown() {
+    let sim = device(vec![("netops", secret_user(5))]);
+    sim.set_faults(Faults {
+        silent_after_patch: true,
+        ..Faults::default()
+    });
+    let line = payload("netops", vec![admin_record(&sim)]);
+    let run = run(&["--backoff", "0.05"], line.as_bytes());
+    assert_eq!(run.code, 3, "{}", run.output());
+    assert!(run.stderr.contains("state is unknown"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("last seen: user 'netops' with secret type 9"),
+        "{}",
+        run.stderr
+    );
+    // It did apply: the message must not claim the old password is in place.
+    assert!(sim.running().users["netops"].accepts(NEW_PASSWORD));
+    assert!(sim.startup().users["netops"].accepts(OLD_PASSWORD));
+}

@@ -57,6 +57,9 @@ pub struct Faults {
     pub save_fails: usize,
     /// Save on the next N save-config calls, then close the connection unanswered.
     pub save_answer_lost: usize,
+    /// After the next PATCH is applied, answer nothing at all any more (the device
+    /// stopped answering halfway).
+    pub silent_after_patch: bool,
     /// Wait this long before answering every request.
     pub delay: Duration,
 }
@@ -75,6 +78,8 @@ struct DeviceState {
     service_password_encryption: bool,
     password_encryption_aes: bool,
     faults: Faults,
+    /// Set by `Faults::silent_after_patch`: every request is dropped.
+    silent: bool,
 }
 
 struct Shared {
@@ -107,6 +112,7 @@ impl Simulator {
                 service_password_encryption: config.service_password_encryption,
                 password_encryption_aes: config.password_encryption_aes,
                 faults: Faults::default(),
+                silent: false,
             }),
             requests: Mutex::new(Vec::new()),
             connections: AtomicUsize::new(0),

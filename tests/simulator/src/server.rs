@@ -110,6 +110,9 @@ async fn answer(shared: &Shared, request: Request<Incoming>) -> Result<Reply, An
     });
 
     let mut device = shared.device.lock().unwrap_or_else(|e| e.into_inner());
+    if device.silent {
+        return Err(AnswerLost);
+    }
     let Some((login, password)) = basic_auth(&header(header::AUTHORIZATION)) else {
         return Ok(unauthorized());
     };
@@ -190,7 +193,10 @@ async fn answer(shared: &Shared, request: Request<Incoming>) -> Result<Reply, An
             if take(&mut faults.patch_stores_other) {
                 mangle_credentials(&mut value);
             }
-            let lose_answer = take(&mut faults.patch_answer_lost);
+            let lose_answer = take(&mut faults.patch_answer_lost) || faults.silent_after_patch;
+            if faults.silent_after_patch {
+                device.silent = true;
+            }
             let storage = match (
                 device.password_encryption_aes,
                 device.service_password_encryption,
