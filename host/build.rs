@@ -8,6 +8,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+// Shared with the runner, so the artifact matches the engine that loads it.
+#[allow(dead_code)]
+#[path = "src/engine.rs"]
+mod engine;
+
 const GUEST: &str = "iosxe-rotate-guest";
 const TARGET: &str = "wasm32-wasip2";
 
@@ -59,6 +64,25 @@ fn main() {
     let embedded = out_dir.join("rotation.wasm");
     std::fs::copy(&wasm, &embedded).expect("the guest build produced no component");
     println!("cargo:rustc-env=ROTATION_WASM={}", embedded.display());
+
+    // The runner loads this instead of compiling the component at every start. The
+    // `.wasm` above stays the audited artifact; this is derived from it, here.
+    let precompiled = out_dir.join("rotation.cwasm");
+    std::fs::write(&precompiled, precompile(&std::fs::read(&embedded).unwrap()))
+        .expect("cannot write the precompiled component");
+    println!("cargo:rustc-env=ROTATION_CWASM={}", precompiled.display());
+    println!("cargo:rerun-if-changed=src/engine.rs");
+}
+
+fn precompile(wasm: &[u8]) -> Vec<u8> {
+    let mut config = engine::config();
+    let target = std::env::var("TARGET").unwrap();
+    config
+        .target(&target)
+        .unwrap_or_else(|e| panic!("wasmtime cannot compile for {target}: {e}"));
+    wasmtime::Engine::new(&config)
+        .and_then(|engine| engine.precompile_component(wasm))
+        .unwrap_or_else(|e| panic!("precompiling the component failed: {e:?}"))
 }
 
 /// Fails with the one command that fixes a missing `wasm32-wasip2` target.

@@ -4,8 +4,19 @@
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
-/// The rotation component built from `guest/` by `build.rs`.
+/// The rotation component built from `guest/` by `build.rs`: the audited artifact.
 pub static EMBEDDED: &[u8] = include_bytes!(env!("ROTATION_WASM"));
+
+/// [`EMBEDDED`] precompiled by `build.rs` with `engine::config()`, loaded without JIT.
+pub static PRECOMPILED: &[u8] = include_bytes!(env!("ROTATION_CWASM"));
+
+/// Which component a run uses.
+pub enum Source {
+    /// The sealed component built into the runner (loaded precompiled).
+    Embedded,
+    /// A `--component` file whose digest was checked (compiled at load).
+    File(Vec<u8>),
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ComponentError {

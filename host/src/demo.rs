@@ -3,7 +3,7 @@
 //! embedded component, the egress policy and a pinned TLS certificate. The demo's
 //! passwords are random and never printed.
 
-use crate::component::{EMBEDDED, sha256_hex};
+use crate::component::{EMBEDDED, Source, sha256_hex};
 use crate::outcome::BAD_INPUT;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -65,7 +65,7 @@ pub async fn run() -> ExitCode {
     );
     let timing = crate::cli::Timing::default();
     let code =
-        crate::run::rotate(line, payload::DEFAULT_AUTH_RECORD_TITLE, &timing, EMBEDDED).await;
+        crate::run::rotate(line, payload::DEFAULT_AUTH_RECORD_TITLE, &timing, &Source::Embedded).await;
 
     println!("\nDevice after the rotation (running-config):");
     print_users(&sim.running(), &new_password, &old_password);

@@ -12,6 +12,7 @@ mod cli;
 mod component;
 mod demo;
 mod egress;
+mod engine;
 mod input;
 mod log;
 mod outcome;

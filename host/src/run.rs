@@ -1,7 +1,7 @@
 //! One rotation run, from the payload line to the exit code.
 
 use crate::cli::{Cli, Command, Timing};
-use crate::component::{self, EMBEDDED};
+use crate::component::{self, Source};
 use crate::egress::EgressPolicy;
 use crate::log::Log;
 use crate::outcome::{self, BAD_INPUT};
@@ -24,10 +24,10 @@ pub async fn main(cli: Cli) -> ExitCode {
             };
             let component = match (&cli.component, &cli.component_sha256) {
                 (Some(path), Some(digest)) => match component::read_pinned(path, digest) {
-                    Ok(bytes) => bytes,
+                    Ok(bytes) => Source::File(bytes),
                     Err(e) => return refuse(&Log::default(), &e.to_string()),
                 },
-                _ => EMBEDDED.to_vec(),
+                _ => Source::Embedded,
             };
             rotate(line, &cli.auth_record_title, &cli.timing, &component).await
         }
@@ -39,7 +39,7 @@ pub async fn rotate(
     mut line: String,
     auth_record_title: &str,
     timing: &Timing,
-    component: &[u8],
+    component: &Source,
 ) -> ExitCode {
     let rotation = match payload::parse(&line, auth_record_title) {
         Ok(rotation) => rotation,

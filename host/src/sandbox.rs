@@ -3,10 +3,12 @@
 //! egress-checked HTTP transport.
 
 use crate::bindings::{Failure, Report, Rotator, Settings};
+use crate::component::{PRECOMPILED, Source};
+use crate::engine::{self, EPOCH_TICK_MS};
 use crate::transport::EgressHooks;
 use std::time::Duration;
 use wasmtime::component::{Component, HasData, Linker, ResourceTable};
-use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
+use wasmtime::{Engine, Store, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::cli::{WasiCli, WasiCliView as _};
 use wasmtime_wasi::clocks::{WasiClocks, WasiClocksView as _};
 use wasmtime_wasi::p2::bindings::{cli, clocks};
@@ -70,17 +72,31 @@ pub enum SandboxError {
 
 impl Sandbox {
     pub fn new() -> wasmtime::Result<Sandbox> {
-        let mut config = Config::new();
-        config.wasm_component_model(true);
-        let engine = Engine::new(&config)?;
+        let engine = Engine::new(&engine::config())?;
+        // Epochs advance on their own thread; a store's deadline is counted in ticks.
+        let ticker = engine.weak();
+        std::thread::spawn(move || {
+            while let Some(engine) = ticker.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(Duration::from_millis(EPOCH_TICK_MS));
+            }
+        });
         let mut linker = Linker::new(&engine);
         link_world_imports(&mut linker)?;
         Ok(Sandbox { engine, linker })
     }
 
-    /// Compiles a component (its bytes were checked by the caller).
-    pub fn load(&self, bytes: &[u8]) -> wasmtime::Result<Component> {
-        Component::new(&self.engine, bytes)
+    /// Loads the embedded component without compiling it, or compiles a `--component`
+    /// file (whose digest the caller checked).
+    pub fn load(&self, source: &Source) -> wasmtime::Result<Component> {
+        match source {
+            // SAFETY: `PRECOMPILED` was produced by this crate's build script from the
+            // embedded component, with the same wasmtime version and `engine::config()`;
+            // deserialize only ever sees bytes we made ourselves.
+            Source::Embedded => unsafe { Component::deserialize(&self.engine, PRECOMPILED) },
+            Source::File(bytes) => Component::new(&self.engine, bytes),
+        }
     }
 
     /// Runs the rotation in a fresh store whose only capability is `hooks`. Returns the
@@ -114,6 +130,8 @@ impl Sandbox {
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
+        // Guest code (not host calls) traps once the deadline has passed.
+        store.set_epoch_deadline((deadline.as_millis() as u64).div_ceil(EPOCH_TICK_MS));
         let call = async {
             let rotator = Rotator::instantiate_async(&mut store, component, &self.linker)
                 .await

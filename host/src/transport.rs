@@ -6,6 +6,7 @@ use crate::egress::EgressPolicy;
 use crate::log::Log;
 use crate::tls::{SeenCertificate, format_fingerprint};
 use http_body_util::{BodyExt, Limited};
+use hyper::client::conn::http1::SendRequest;
 use payload::{Endpoint, Host};
 use rustls::ClientConfig;
 use rustls::pki_types::ServerName;
@@ -62,6 +63,7 @@ impl EgressHooks {
             tls: Arc::new(tls),
             seen,
             facts,
+            idle: Mutex::new(None),
         });
         EgressHooks {
             policy,
@@ -99,6 +101,9 @@ struct Connector {
     tls: Arc<ClientConfig>,
     seen: SeenCertificate,
     facts: Arc<TransportFacts>,
+    /// The connection of the previous request, kept for the next one: a rotation's
+    /// requests share one TCP connection and one TLS handshake.
+    idle: Mutex<Option<SendRequest<WasiBody>>>,
 }
 
 impl Connector {
@@ -114,22 +119,10 @@ impl Connector {
             .and_then(|o| o.first_byte_timeout)
             .unwrap_or(DEFAULT_FIRST_BYTE_TIMEOUT);
 
-        let tcp = tokio::time::timeout(connect_timeout, self.connect())
-            .await
-            .map_err(|_| Error::ConnectionTimeout)?
-            .map_err(|e| match e.kind() {
-                std::io::ErrorKind::ConnectionRefused => Error::ConnectionRefused,
-                _ => Error::Connect(e),
-            })?;
-        let _ = tcp.set_nodelay(true);
-        let connector = tokio_rustls::TlsConnector::from(self.tls.clone());
-        let tls = tokio::time::timeout(connect_timeout, connector.connect(self.server_name(), tcp))
-            .await
-            .map_err(|_| Error::ConnectionTimeout)?
-            .map_err(|e| self.tls_error(e))?;
-        let (mut sender, connection) =
-            hyper::client::conn::http1::handshake(TokioIo::new(tls)).await?;
-        let connection = tokio::spawn(connection);
+        let mut sender = match self.reusable(connect_timeout).await {
+            Some(sender) => sender,
+            None => self.connect(connect_timeout).await?,
+        };
 
         // The request line carries only the path: the authority was checked above and
         // the connection goes to the validated endpoint, not to what the guest wrote.
@@ -148,6 +141,9 @@ impl Connector {
         let response = tokio::time::timeout(first_byte_timeout, sender.send_request(request))
             .await
             .map_err(|_| Error::ConnectionReadTimeout)??;
+        if let Ok(mut idle) = self.idle.lock() {
+            *idle = Some(sender);
+        }
         let response = response.map(|body| {
             Limited::new(body, MAX_RESPONSE_BODY)
                 .map_err(|e| match e.downcast::<hyper::Error>() {
@@ -156,16 +152,41 @@ impl Connector {
                 })
                 .boxed_unsync()
         });
-        let io: IoFuture = Box::new(async move {
-            match connection.await {
-                Ok(result) => result.map_err(Error::from),
-                Err(e) => Err(Error::InternalError(Some(e.to_string()))),
-            }
-        });
+        // The connection is driven by its own task (see `connect`), across requests.
+        let io: IoFuture = Box::new(async { Ok(()) });
         Ok((response, io))
     }
 
-    async fn connect(&self) -> std::io::Result<TcpStream> {
+    /// The previous request's connection, once its answer has been read, if still open.
+    async fn reusable(&self, wait: Duration) -> Option<SendRequest<WasiBody>> {
+        let mut sender = self.idle.lock().ok()?.take()?;
+        match tokio::time::timeout(wait, sender.ready()).await {
+            Ok(Ok(())) => Some(sender),
+            _ => None,
+        }
+    }
+
+    /// A new TCP connection and TLS session to the validated endpoint.
+    async fn connect(&self, timeout: Duration) -> Result<SendRequest<WasiBody>, Error> {
+        let tcp = tokio::time::timeout(timeout, self.tcp())
+            .await
+            .map_err(|_| Error::ConnectionTimeout)?
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::ConnectionRefused => Error::ConnectionRefused,
+                _ => Error::Connect(e),
+            })?;
+        let _ = tcp.set_nodelay(true);
+        let connector = tokio_rustls::TlsConnector::from(self.tls.clone());
+        let tls = tokio::time::timeout(timeout, connector.connect(self.server_name(), tcp))
+            .await
+            .map_err(|_| Error::ConnectionTimeout)?
+            .map_err(|e| self.tls_error(e))?;
+        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tls)).await?;
+        tokio::spawn(connection);
+        Ok(sender)
+    }
+
+    async fn tcp(&self) -> std::io::Result<TcpStream> {
         let port = self.endpoint.port;
         match &self.endpoint.host {
             Host::Dns(name) => TcpStream::connect((name.as_str(), port)).await,
