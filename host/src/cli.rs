@@ -27,6 +27,11 @@ pub struct Cli {
     #[command(flatten)]
     pub timing: Timing,
 
+    /// Print where the run's time went (component ready, rotation, verification) to
+    /// stderr; used by the benchmark.
+    #[arg(long)]
+    pub timings: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -64,8 +64,14 @@ pub async fn run() -> ExitCode {
         sha256_hex(EMBEDDED)
     );
     let timing = crate::cli::Timing::default();
-    let code =
-        crate::run::rotate(line, payload::DEFAULT_AUTH_RECORD_TITLE, &timing, &Source::Embedded).await;
+    let code = crate::run::rotate(
+        line,
+        payload::DEFAULT_AUTH_RECORD_TITLE,
+        &timing,
+        &Source::Embedded,
+        false,
+    )
+    .await;
 
     println!("\nDevice after the rotation (running-config):");
     print_users(&sim.running(), &new_password, &old_password);

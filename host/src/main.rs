@@ -23,8 +23,14 @@ mod transport;
 
 use clap::Parser as _;
 use std::process::ExitCode;
+use std::sync::OnceLock;
+use std::time::Instant;
+
+/// When `main` started (what `--timings` counts from).
+static STARTED: OnceLock<Instant> = OnceLock::new();
 
 fn main() -> ExitCode {
+    STARTED.get_or_init(Instant::now);
     let cli = cli::Cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -5,13 +5,13 @@ use crate::component::{self, Source};
 use crate::egress::EgressPolicy;
 use crate::log::Log;
 use crate::outcome::{self, BAD_INPUT};
-use crate::sandbox::Sandbox;
+use crate::sandbox::{Finished, Sandbox};
 use crate::transport::{EgressHooks, TransportFacts};
 use crate::{bindings, input, tls};
 use payload::TlsTrust;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use zeroize::Zeroize as _;
 
 pub async fn main(cli: Cli) -> ExitCode {
@@ -29,7 +29,14 @@ pub async fn main(cli: Cli) -> ExitCode {
                 },
                 _ => Source::Embedded,
             };
-            rotate(line, &cli.auth_record_title, &cli.timing, &component).await
+            rotate(
+                line,
+                &cli.auth_record_title,
+                &cli.timing,
+                &component,
+                cli.timings,
+            )
+            .await
         }
     }
 }
@@ -40,6 +47,7 @@ pub async fn rotate(
     auth_record_title: &str,
     timing: &Timing,
     component: &Source,
+    timings: bool,
 ) -> ExitCode {
     let rotation = match payload::parse(&line, auth_record_title) {
         Ok(rotation) => rotation,
@@ -94,12 +102,38 @@ pub async fn rotate(
     // The component keeps its own deadline; this backstop also covers a component that
     // does not (a hung host call, an endless loop in a foreign component).
     let backstop = Duration::from_millis(u64::from(timing.deadline)) + Duration::from_secs(5);
-    let (result, output) = sandbox
+    let called = Instant::now();
+    let finished = sandbox
         .rotate(&component, hooks, &line, &settings, backstop)
         .await;
     line.zeroize();
-    log.component_output(&output);
-    outcome::finish(result, &facts, &device, &log)
+    log.component_output(&finished.output);
+    if timings {
+        print_timings(&finished, called, &log);
+    }
+    outcome::finish(finished.result, &facts, &device, &log)
+}
+
+/// `--timings`: where the run's time went, for the benchmark.
+fn print_timings(finished: &Finished, called: Instant, log: &Log) {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let start = *crate::STARTED.get_or_init(Instant::now);
+    let verify: u32 = match &finished.result {
+        Ok(Ok(report)) => report
+            .steps
+            .iter()
+            .filter(|s| s.name == "verify")
+            .map(|s| s.elapsed_ms)
+            .sum(),
+        _ => 0,
+    };
+    let ready = finished.ready.unwrap_or(called);
+    log.warn(&format!(
+        "timings: ready_ms={:.2} rotation_ms={:.2} verify_ms={verify} total_ms={:.2}",
+        ms(ready - start),
+        ms(ready.elapsed()),
+        ms(start.elapsed())
+    ));
 }
 
 fn refuse(log: &Log, message: &str) -> ExitCode {

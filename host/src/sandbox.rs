@@ -6,7 +6,7 @@ use crate::bindings::{Failure, Report, Rotator, Settings};
 use crate::component::{PRECOMPILED, Source};
 use crate::engine::{self, EPOCH_TICK_MS};
 use crate::transport::EgressHooks;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use wasmtime::component::{Component, HasData, Linker, ResourceTable};
 use wasmtime::{Engine, Store, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::cli::{WasiCli, WasiCliView as _};
@@ -59,6 +59,15 @@ impl HasData for Io {
     type Data<'a> = &'a mut ResourceTable;
 }
 
+/// What a run in the sandbox gave.
+pub struct Finished {
+    pub result: Result<Result<Report, Failure>, SandboxError>,
+    /// What the component wrote to stdout/stderr.
+    pub output: bytes::Bytes,
+    /// When the component was instantiated, ready to run its first instruction.
+    pub ready: Option<Instant>,
+}
+
 /// How a run ended when the component did not return a result.
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
@@ -108,7 +117,7 @@ impl Sandbox {
         payload: &str,
         settings: &Settings,
         deadline: Duration,
-    ) -> (Result<Result<Report, Failure>, SandboxError>, bytes::Bytes) {
+    ) -> Finished {
         let output = MemoryOutputPipe::new(OUTPUT_LIMIT);
         // Defaults: no env, no args, no preopens, stdin closed, no sockets.
         let wasi = WasiCtx::builder()
@@ -132,10 +141,12 @@ impl Sandbox {
         store.limiter(|s| &mut s.limits);
         // Guest code (not host calls) traps once the deadline has passed.
         store.set_epoch_deadline((deadline.as_millis() as u64).div_ceil(EPOCH_TICK_MS));
+        let mut ready = None;
         let call = async {
             let rotator = Rotator::instantiate_async(&mut store, component, &self.linker)
                 .await
                 .map_err(SandboxError::Instantiate)?;
+            ready = Some(Instant::now());
             rotator
                 .keeper_iosxe_rotate_rotation()
                 .call_rotate(&mut store, payload, settings)
@@ -146,7 +157,11 @@ impl Sandbox {
             Ok(result) => result,
             Err(_) => Err(SandboxError::Deadline(deadline)),
         };
-        (result, output.contents())
+        Finished {
+            result,
+            output: output.contents(),
+            ready,
+        }
     }
 }
 

@@ -60,7 +60,11 @@ fn reads_the_user_patches_native_reads_back_then_saves() {
         .map(|(m, p)| (m.to_string(), p.to_string()))
         .collect();
     assert_eq!(sent, expected);
-    assert_eq!(sim.handshakes(), 1, "all requests of a rotation share one TLS session");
+    assert_eq!(
+        sim.handshakes(),
+        1,
+        "all requests of a rotation share one TLS session"
+    );
     assert_eq!(sim.connections(), 1);
 }
 

@@ -94,7 +94,9 @@ async fn answer(shared: &Shared, request: Request<Incoming>) -> Result<Reply, An
             )));
         }
     };
-    let path = percent_decode(parts.uri.path());
+    // `.../native/` and `.../username/` (the reference script's spelling) are the same
+    // resources as without the slash.
+    let path = percent_decode(parts.uri.path().trim_end_matches('/'));
     let header = |name: header::HeaderName| {
         parts
             .headers
