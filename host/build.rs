@@ -5,6 +5,7 @@
 //! the build lock), no inherited RUSTFLAGS, the workspace's Cargo.lock (`--locked`), and
 //! remapped source paths so the component's bytes do not depend on where it was built.
 
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -64,6 +65,15 @@ fn main() {
     let embedded = out_dir.join("rotation.wasm");
     std::fs::copy(&wasm, &embedded).expect("the guest build produced no component");
     println!("cargo:rustc-env=ROTATION_WASM={}", embedded.display());
+    let digest: String = Sha256::digest(std::fs::read(&embedded).unwrap())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    println!("cargo:rustc-env=ROTATION_SHA256={digest}");
+    println!(
+        "cargo:rustc-env=WASMTIME_VERSION={}",
+        locked_version(&root, "wasmtime")
+    );
 
     // The runner loads this instead of compiling the component at every start. The
     // `.wasm` above stays the audited artifact; this is derived from it, here.
@@ -116,4 +126,13 @@ fn remap_flags(root: &Path) -> String {
         flags.push(format!("--remap-path-prefix={}=/cargo", home.display()));
     }
     flags.join("\x1f")
+}
+
+/// The version of `package` in Cargo.lock (for `--version` and `inspect`).
+fn locked_version(root: &Path, package: &str) -> String {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).unwrap_or_default();
+    let needle = format!("name = \"{package}\"\nversion = \"");
+    lock.split_once(&needle)
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map_or_else(|| "unknown".into(), |(version, _)| version.to_string())
 }

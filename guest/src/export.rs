@@ -3,7 +3,9 @@
 
 use crate::bindings::exports::keeper::iosxe_rotate::rotation as wit;
 use crate::bindings::wasi::clocks::monotonic_clock;
-use crate::model::{CredentialKind, DeviceState, Failure, FailureKind, Report, Step, Verification};
+use crate::model::{
+    CheckReport, CredentialKind, DeviceState, Failure, FailureKind, Report, Step, Verification,
+};
 use crate::rotate::Limits;
 use crate::transport::Clock;
 use crate::wasi_http::WasiHttp;
@@ -12,23 +14,55 @@ struct Component;
 
 impl wit::Guest for Component {
     fn rotate(payload: String, settings: wit::Settings) -> Result<wit::Report, wit::Failure> {
-        let rotation = payload::parse(&payload, &settings.auth_record_title).map_err(|e| {
-            wit::Failure::from(Failure {
-                kind: FailureKind::BadPayload,
-                message: e.to_string(),
-                state: DeviceState::Unchanged,
-                steps: Vec::new(),
-            })
-        })?;
-        let limits = Limits {
-            deadline_ms: settings.deadline_ms.into(),
-            request_timeout_ms: settings.request_timeout_ms.into(),
-            backoff_ms: settings.backoff_ms.into(),
-        };
+        let (rotation, limits) = prepare(&payload, &settings)?;
         let mut transport = WasiHttp::new(&rotation, settings.connect_timeout_ms.into());
         crate::rotate::rotate(&rotation, limits, &mut transport, &MonotonicClock)
             .map(Into::into)
             .map_err(Into::into)
+    }
+
+    fn check(payload: String, settings: wit::Settings) -> Result<wit::CheckReport, wit::Failure> {
+        let (rotation, limits) = prepare(&payload, &settings)?;
+        let mut transport = WasiHttp::new(&rotation, settings.connect_timeout_ms.into());
+        crate::rotate::check(&rotation, limits, &mut transport, &MonotonicClock)
+            .map(Into::into)
+            .map_err(Into::into)
+    }
+}
+
+/// Parses the payload and the runner's limits.
+fn prepare(
+    payload: &str,
+    settings: &wit::Settings,
+) -> Result<(payload::Rotation, Limits), wit::Failure> {
+    let rotation = payload::parse(payload, &settings.auth_record_title).map_err(|e| {
+        wit::Failure::from(Failure {
+            kind: FailureKind::BadPayload,
+            message: e.to_string(),
+            state: DeviceState::Unchanged,
+            steps: Vec::new(),
+        })
+    })?;
+    let limits = Limits {
+        deadline_ms: settings.deadline_ms.into(),
+        request_timeout_ms: settings.request_timeout_ms.into(),
+        backoff_ms: settings.backoff_ms.into(),
+    };
+    Ok((rotation, limits))
+}
+
+impl From<CheckReport> for wit::CheckReport {
+    fn from(c: CheckReport) -> Self {
+        wit::CheckReport {
+            user: c.user,
+            credential_kind: c.credential_kind.into(),
+            stored_encryption: c.stored_encryption,
+            privilege: c.privilege,
+            already_current: c.already_current,
+            verifiable: c.verifiable,
+            plan: c.plan,
+            steps: c.steps.into_iter().map(Into::into).collect(),
+        }
     }
 }
 

@@ -64,3 +64,16 @@ pub struct Failure {
     pub state: DeviceState,
     pub steps: Vec<Step>,
 }
+
+/// See `check-report` in `wit/rotation.wit`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckReport {
+    pub user: String,
+    pub credential_kind: CredentialKind,
+    pub stored_encryption: String,
+    pub privilege: Option<u8>,
+    pub already_current: bool,
+    pub verifiable: bool,
+    pub plan: String,
+    pub steps: Vec<Step>,
+}

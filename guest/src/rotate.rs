@@ -9,7 +9,9 @@
 //! change whose answer was lost is resolved by reading the user again before anything
 //! else. Plain Rust over [`Transport`] and [`Clock`], tested natively.
 
-use crate::model::{CredentialKind, DeviceState, Failure, FailureKind, Report, Step, Verification};
+use crate::model::{
+    CheckReport, CredentialKind, DeviceState, Failure, FailureKind, Report, Step, Verification,
+};
 use crate::restconf::{self, StoredCredential, UserEntry};
 use crate::transport::{Clock, Method, Request, Response, Transport, TransportError};
 use crate::verify::{self, Check};
@@ -36,17 +38,7 @@ pub fn rotate(
     transport: &mut impl Transport,
     clock: &impl Clock,
 ) -> Result<Report, Failure> {
-    let mut run = Run {
-        transport,
-        clock,
-        limits,
-        start_ms: clock.now_ms(),
-        steps: Vec::new(),
-        state: DeviceState::Unchanged,
-        secrets: rotation.secrets().map(str::to_string).collect(),
-        last_seen: String::new(),
-        save_answer_lost: false,
-    };
+    let mut run = Run::new(rotation, limits, transport, clock);
     let user = rotation.user.as_str();
     let new = rotation.new_password.expose_secret();
     let self_rotation = user == rotation.admin_login;
@@ -88,6 +80,64 @@ pub fn rotate(
     Ok(run.report(user, kind, &stored, verification))
 }
 
+/// Dry run: reads the user (GET only) and says what [`rotate`] would do.
+pub fn check(
+    rotation: &Rotation,
+    limits: Limits,
+    transport: &mut impl Transport,
+    clock: &impl Clock,
+) -> Result<CheckReport, Failure> {
+    let mut run = Run::new(rotation, limits, transport, clock);
+    let user = rotation.user.as_str();
+    let new = rotation.new_password.expose_secret();
+    let self_rotation = user == rotation.admin_login;
+    let entry = run.read_user("read-user", user, self_rotation.then_some(new))?;
+    let kind = entry
+        .credential
+        .as_ref()
+        .map_or(CredentialKind::Secret, |c| c.kind);
+    let stored = entry.credential.as_ref();
+    let encryption = stored.map(|c| c.encryption.clone()).unwrap_or_default();
+    let already_current =
+        stored.is_some_and(|c| verify::check(&c.encryption, &c.value, new) == Check::Matches);
+    // Whatever the device stores after the change: a secret is re-hashed (type 9 on
+    // current releases, verifiable); a password keeps the device's storage type.
+    let verifiable = match kind {
+        CredentialKind::Secret => true,
+        CredentialKind::Password => encryption != "6",
+    };
+    let plan = if already_current {
+        format!(
+            "the device already holds the new password for '{user}': a rotation would only save the configuration"
+        )
+    } else {
+        format!(
+            "a rotation would change the {} of '{user}' with a merge PATCH (nothing else of the user), read it back and {}, then save the configuration{}",
+            kind_name(kind),
+            if verifiable {
+                "verify it"
+            } else {
+                "accept it unverified (type 6 can only be checked by the device)"
+            },
+            if rotation.old_password.is_some() {
+                "; a failure after the change would restore oldPassword"
+            } else {
+                "; the payload has no oldPassword, so a failure after the change could not be rolled back"
+            },
+        )
+    };
+    Ok(CheckReport {
+        user: user.to_string(),
+        credential_kind: kind,
+        stored_encryption: encryption,
+        privilege: entry.privilege,
+        already_current,
+        verifiable,
+        plan,
+        steps: std::mem::take(&mut run.steps),
+    })
+}
+
 struct Run<'a, T, C> {
     transport: &'a mut T,
     clock: &'a C,
@@ -113,7 +163,21 @@ enum Outcome {
     Fatal(FailureKind, String),
 }
 
-impl<T: Transport, C: Clock> Run<'_, T, C> {
+impl<'a, T: Transport, C: Clock> Run<'a, T, C> {
+    fn new(rotation: &Rotation, limits: Limits, transport: &'a mut T, clock: &'a C) -> Self {
+        Run {
+            transport,
+            clock,
+            limits,
+            start_ms: clock.now_ms(),
+            steps: Vec::new(),
+            state: DeviceState::Unchanged,
+            secrets: rotation.secrets().map(str::to_string).collect(),
+            last_seen: String::new(),
+            save_answer_lost: false,
+        }
+    }
+
     fn report(
         &mut self,
         user: &str,

@@ -16,5 +16,6 @@ wasmtime::component::bindgen!({
 });
 
 pub use exports::keeper::iosxe_rotate::rotation::{
-    CredentialKind, DeviceState, Failure, FailureKind, Report, Settings, Step, Verification,
+    CheckReport, CredentialKind, DeviceState, Failure, FailureKind, Report, Settings, Step,
+    Verification,
 };

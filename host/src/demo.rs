@@ -3,8 +3,10 @@
 //! embedded component, the egress policy and a pinned TLS certificate. The demo's
 //! passwords are random and never printed.
 
+use crate::cli::RunArgs;
 use crate::component::{EMBEDDED, Source, sha256_hex};
 use crate::outcome::BAD_INPUT;
+use crate::sandbox::Call;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use iosxe_sim::{Config, Credential, SimConfig, Simulator, User};
@@ -63,15 +65,7 @@ pub async fn run() -> ExitCode {
         "\nRotating user '{DEMO_USER}' through the sandbox (component SHA-256 {}):",
         sha256_hex(EMBEDDED)
     );
-    let timing = crate::cli::Timing::default();
-    let code = crate::run::rotate(
-        line,
-        payload::DEFAULT_AUTH_RECORD_TITLE,
-        &timing,
-        &Source::Embedded,
-        false,
-    )
-    .await;
+    let code = crate::run::run(line, &RunArgs::default(), &Source::Embedded, Call::Rotate).await;
 
     println!("\nDevice after the rotation (running-config):");
     print_users(&sim.running(), &new_password, &old_password);

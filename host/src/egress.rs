@@ -4,12 +4,14 @@
 //! (`transport::EgressHooks::send_request`). The request's authority is parsed with the
 //! same parser as the admin record's `host_endpoint`, then compared for equality.
 
-use http::Uri;
+use http::{Method, Uri};
 use payload::{Endpoint, EndpointError};
 
 #[derive(Clone, Debug)]
 pub struct EgressPolicy {
     allowed: Endpoint,
+    /// Dry runs (`check`): only GET and HEAD leave the sandbox.
+    read_only: bool,
 }
 
 /// Why a request was refused.
@@ -25,11 +27,24 @@ pub enum Denial {
     BadAuthority(EndpointError),
     #[error("only {allowed} is allowed")]
     OtherHost { allowed: String },
+    #[error("a dry run sends only GET requests")]
+    NotReadOnly,
 }
 
 impl EgressPolicy {
     pub fn new(allowed: Endpoint) -> Self {
-        EgressPolicy { allowed }
+        EgressPolicy {
+            allowed,
+            read_only: false,
+        }
+    }
+
+    /// The same policy, letting only GET and HEAD requests out.
+    pub fn read_only(self) -> Self {
+        EgressPolicy {
+            read_only: true,
+            ..self
+        }
     }
 
     /// The one endpoint the component may reach.
@@ -37,7 +52,10 @@ impl EgressPolicy {
         &self.allowed
     }
 
-    pub fn check(&self, uri: &Uri) -> Result<(), Denial> {
+    pub fn check(&self, method: &Method, uri: &Uri) -> Result<(), Denial> {
+        if self.read_only && !matches!(*method, Method::GET | Method::HEAD) {
+            return Err(Denial::NotReadOnly);
+        }
         if uri.scheme_str() != Some("https") {
             return Err(Denial::NotHttps);
         }
@@ -64,7 +82,16 @@ mod tests {
     }
 
     fn check(p: &EgressPolicy, uri: &str) -> Result<(), Denial> {
-        p.check(&uri.parse::<Uri>().unwrap())
+        p.check(&Method::GET, &uri.parse::<Uri>().unwrap())
+    }
+
+    #[test]
+    fn read_only_policy_rejects_changes() {
+        let p = policy("10.0.0.1").read_only();
+        let uri: Uri = "https://10.0.0.1/x".parse().unwrap();
+        assert_eq!(p.check(&Method::GET, &uri), Ok(()));
+        assert_eq!(p.check(&Method::PATCH, &uri), Err(Denial::NotReadOnly));
+        assert_eq!(p.check(&Method::POST, &uri), Err(Denial::NotReadOnly));
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod egress;
 mod engine;
 mod input;
 mod log;
+mod make_payload;
 mod outcome;
 mod run;
 mod sandbox;

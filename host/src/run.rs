@@ -1,11 +1,11 @@
-//! One rotation run, from the payload line to the exit code.
+//! One run, from the payload line to the exit code.
 
-use crate::cli::{Cli, Command, Timing};
+use crate::cli::{Cli, Command, RunArgs};
 use crate::component::{self, Source};
 use crate::egress::EgressPolicy;
 use crate::log::Log;
-use crate::outcome::{self, BAD_INPUT};
-use crate::sandbox::{Finished, Sandbox};
+use crate::outcome::{self, BAD_INPUT, Mode};
+use crate::sandbox::{Call, Finished, Sandbox};
 use crate::transport::{EgressHooks, TransportFacts};
 use crate::{bindings, input, tls};
 use payload::TlsTrust;
@@ -15,41 +15,29 @@ use std::time::{Duration, Instant};
 use zeroize::Zeroize as _;
 
 pub async fn main(cli: Cli) -> ExitCode {
-    match cli.command {
-        Some(Command::Demo) => crate::demo::run().await,
-        None => {
-            let line = match input::read_payload_line(std::io::stdin().lock()) {
-                Ok(line) => line,
-                Err(e) => return refuse(&Log::default(), &e.to_string()),
-            };
-            let component = match (&cli.component, &cli.component_sha256) {
-                (Some(path), Some(digest)) => match component::read_pinned(path, digest) {
-                    Ok(bytes) => Source::File(bytes),
-                    Err(e) => return refuse(&Log::default(), &e.to_string()),
-                },
-                _ => Source::Embedded,
-            };
-            rotate(
-                line,
-                &cli.auth_record_title,
-                &cli.timing,
-                &component,
-                cli.timings,
-            )
-            .await
-        }
-    }
+    let call = match cli.command {
+        Some(Command::Demo) => return crate::demo::run().await,
+        Some(Command::Payload(args)) => return crate::make_payload::run(&args, &cli.run),
+        Some(Command::Check) => Call::Check,
+        None => Call::Rotate,
+    };
+    let line = match input::read_payload_line(std::io::stdin().lock()) {
+        Ok(line) => line,
+        Err(e) => return refuse(&Log::default(), &e.to_string()),
+    };
+    let source = match (&cli.run.component, &cli.run.component_sha256) {
+        (Some(path), Some(digest)) => match component::read_pinned(path, digest) {
+            Ok(bytes) => Source::File(bytes),
+            Err(e) => return refuse(&Log::default(), &e.to_string()),
+        },
+        _ => Source::Embedded,
+    };
+    run(line, &cli.run, &source, call).await
 }
 
-/// Rotates with `line` as Keeper's payload, running `component`.
-pub async fn rotate(
-    mut line: String,
-    auth_record_title: &str,
-    timing: &Timing,
-    component: &Source,
-    timings: bool,
-) -> ExitCode {
-    let rotation = match payload::parse(&line, auth_record_title) {
+/// Runs `call` with `line` as Keeper's payload in the sandbox.
+pub async fn run(mut line: String, args: &RunArgs, source: &Source, call: Call) -> ExitCode {
+    let rotation = match payload::parse(&line, &args.auth_record_title) {
         Ok(rotation) => rotation,
         Err(e) => {
             line.zeroize();
@@ -63,19 +51,20 @@ pub async fn rotate(
             "tls_verify is false on the admin record: the certificate of {device} is NOT verified, so anyone on the path can read the passwords; set tls_fingerprint instead"
         ));
     }
+    let trust = describe_trust(&rotation.tls);
     let seen = tls::SeenCertificate::default();
     let tls_config = match tls::client_config(&rotation.tls, seen.clone()) {
         Ok(config) => config,
         Err(e) => return refuse(&log, &e.to_string()),
     };
+    let policy = EgressPolicy::new(rotation.endpoint.clone());
+    let policy = match call {
+        Call::Rotate => policy,
+        // The runner, not the component, guarantees that a dry run changes nothing.
+        Call::Check => policy.read_only(),
+    };
     let facts = Arc::new(TransportFacts::default());
-    let hooks = EgressHooks::new(
-        EgressPolicy::new(rotation.endpoint.clone()),
-        tls_config,
-        seen,
-        facts.clone(),
-        log.clone(),
-    );
+    let hooks = EgressHooks::new(policy, tls_config, seen.clone(), facts.clone(), log.clone());
     // The runner needs nothing else from the payload: drop (and zeroize) its secrets.
     drop(rotation);
 
@@ -83,7 +72,7 @@ pub async fn rotate(
         Ok(sandbox) => sandbox,
         Err(e) => return refuse(&log, &format!("cannot create the sandbox: {e:#}")),
     };
-    let component = match sandbox.load(component) {
+    let component = match sandbox.load(source) {
         Ok(component) => component,
         Err(e) => {
             return refuse(
@@ -92,8 +81,9 @@ pub async fn rotate(
             );
         }
     };
+    let timing = &args.timing;
     let settings = bindings::Settings {
-        auth_record_title: auth_record_title.to_string(),
+        auth_record_title: args.auth_record_title.clone(),
         connect_timeout_ms: timing.connect_timeout,
         request_timeout_ms: timing.request_timeout,
         deadline_ms: timing.deadline,
@@ -104,14 +94,45 @@ pub async fn rotate(
     let backstop = Duration::from_millis(u64::from(timing.deadline)) + Duration::from_secs(5);
     let called = Instant::now();
     let finished = sandbox
-        .rotate(&component, hooks, &line, &settings, backstop)
+        .run(&component, hooks, call, &line, &settings, backstop)
         .await;
     line.zeroize();
     log.component_output(&finished.output);
-    if timings {
+    if args.timings {
         print_timings(&finished, called, &log);
     }
-    outcome::finish(finished.result, &facts, &device, &log)
+    let mode = match (args.json, args.quiet) {
+        (true, _) => Mode::Json,
+        (false, true) => Mode::Quiet,
+        (false, false) => Mode::Text,
+    };
+    let fingerprint = seen
+        .lock()
+        .ok()
+        .and_then(|s| *s)
+        .map(|fp| tls::format_fingerprint(&fp));
+    let context = outcome::Context {
+        what: match call {
+            Call::Rotate => "rotation",
+            Call::Check => "check (not ready)",
+        },
+        device: &device,
+        trust: &trust,
+        fingerprint: fingerprint.as_deref(),
+        facts: &facts,
+        log: &log,
+        mode,
+    };
+    outcome::finish(finished.result, &context)
+}
+
+fn describe_trust(trust: &TlsTrust) -> String {
+    match trust {
+        TlsTrust::WebPki => "public roots (webpki) and host name".into(),
+        TlsTrust::Ca(_) => "the admin record's tls_ca and host name".into(),
+        TlsTrust::Pinned(_) => "the admin record's tls_fingerprint pin".into(),
+        TlsTrust::Insecure => "nothing (tls_verify = false)".into(),
+    }
 }
 
 /// `--timings`: where the run's time went, for the benchmark.
@@ -119,7 +140,7 @@ fn print_timings(finished: &Finished, called: Instant, log: &Log) {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let start = *crate::STARTED.get_or_init(Instant::now);
     let verify: u32 = match &finished.result {
-        Ok(Ok(report)) => report
+        Ok(crate::sandbox::Answer::Rotate(Ok(report))) => report
             .steps
             .iter()
             .filter(|s| s.name == "verify")

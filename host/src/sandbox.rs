@@ -2,7 +2,7 @@
 //! `wit/rotation.wit`'s world, and a store per run whose only outside capability is the
 //! egress-checked HTTP transport.
 
-use crate::bindings::{Failure, Report, Rotator, Settings};
+use crate::bindings::{CheckReport, Failure, Report, Rotator, Settings};
 use crate::component::{PRECOMPILED, Source};
 use crate::engine::{self, EPOCH_TICK_MS};
 use crate::transport::EgressHooks;
@@ -59,9 +59,22 @@ impl HasData for Io {
     type Data<'a> = &'a mut ResourceTable;
 }
 
+/// Which export to call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Call {
+    Rotate,
+    Check,
+}
+
+/// What the component returned.
+pub enum Answer {
+    Rotate(Result<Report, Failure>),
+    Check(Result<CheckReport, Failure>),
+}
+
 /// What a run in the sandbox gave.
 pub struct Finished {
-    pub result: Result<Result<Report, Failure>, SandboxError>,
+    pub result: Result<Answer, SandboxError>,
     /// What the component wrote to stdout/stderr.
     pub output: bytes::Bytes,
     /// When the component was instantiated, ready to run its first instruction.
@@ -108,12 +121,13 @@ impl Sandbox {
         }
     }
 
-    /// Runs the rotation in a fresh store whose only capability is `hooks`. Returns the
-    /// component's result, and whatever it printed.
-    pub async fn rotate(
+    /// Calls `call` in a fresh store whose only capability is `hooks`. Returns the
+    /// component's answer, and whatever it printed.
+    pub async fn run(
         &self,
         component: &Component,
         hooks: EgressHooks,
+        call: Call,
         payload: &str,
         settings: &Settings,
         deadline: Duration,
@@ -147,11 +161,18 @@ impl Sandbox {
                 .await
                 .map_err(SandboxError::Instantiate)?;
             ready = Some(Instant::now());
-            rotator
-                .keeper_iosxe_rotate_rotation()
-                .call_rotate(&mut store, payload, settings)
-                .await
-                .map_err(SandboxError::Trap)
+            let rotation = rotator.keeper_iosxe_rotate_rotation();
+            match call {
+                Call::Rotate => rotation
+                    .call_rotate(&mut store, payload, settings)
+                    .await
+                    .map(Answer::Rotate),
+                Call::Check => rotation
+                    .call_check(&mut store, payload, settings)
+                    .await
+                    .map(Answer::Check),
+            }
+            .map_err(SandboxError::Trap)
         };
         let result = match tokio::time::timeout(deadline, call).await {
             Ok(result) => result,

@@ -80,7 +80,7 @@ impl WasiHttpHooks for EgressHooks {
         options: Option<RequestOptions>,
         _fut: IoFuture,
     ) -> SendFuture {
-        if let Err(denial) = self.policy.check(request.uri()) {
+        if let Err(denial) = self.policy.check(request.method(), request.uri()) {
             // Scheme and authority only: a path could carry anything.
             let uri = request.uri();
             self.log.warn(&format!(

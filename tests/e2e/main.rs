@@ -5,6 +5,8 @@ mod support;
 
 /// Malformed input is refused before anything runs.
 mod bad_input;
+/// check, payload, demo, --json, -q, --version, --help.
+mod commands;
 /// The sandbox lets a component reach the device and nothing else.
 mod egress;
 /// Injected device faults never leave vault and device out of step.

@@ -18,7 +18,7 @@ const _: &str = include_str!("../../../wit/rotation.wit");
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use exports::keeper::iosxe_rotate::rotation::{
-    DeviceState, Failure, FailureKind, Guest, Report, Settings, Step,
+    CheckReport, DeviceState, Failure, FailureKind, Guest, Report, Settings, Step,
 };
 use serde_json::Value;
 use wasi::http::outgoing_handler;
@@ -95,6 +95,14 @@ impl Guest for Hostile {
             state: DeviceState::Unchanged,
             steps,
         })
+    }
+
+    /// A check is the same escape attempt.
+    fn check(payload: String, settings: Settings) -> Result<CheckReport, Failure> {
+        match Self::rotate(payload, settings) {
+            Err(failure) => Err(failure),
+            Ok(_) => unreachable!("rotate always fails"),
+        }
     }
 }
 
