@@ -145,6 +145,14 @@ pub enum Command {
     #[command(after_help = "Example:\n  echo \"$BASE64_PAYLOAD\" | iosxe-rotate check")]
     Check,
 
+    /// Print, from the component itself, what an auditor checks: its SHA-256 and size,
+    /// the world it exports and every interface it imports, the runner and wasmtime
+    /// versions, the egress rule and the limits. `--component` inspects a file instead.
+    #[command(
+        after_help = "Examples:\n  iosxe-rotate inspect\n  iosxe-rotate inspect --json\n  iosxe-rotate inspect --component other.wasm --component-sha256 HEX"
+    )]
+    Inspect,
+
     /// Build a Keeper-shaped payload line for testing by hand. Passwords are asked for
     /// (not echoed) on a terminal, or read from stdin one per line: admin password, new
     /// password, then optionally the old password. Never from the command line.

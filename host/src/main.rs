@@ -14,6 +14,7 @@ mod demo;
 mod egress;
 mod engine;
 mod input;
+mod inspect;
 mod log;
 mod make_payload;
 mod outcome;

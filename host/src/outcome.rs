@@ -187,8 +187,10 @@ fn trapped(error: &SandboxError, cx: &Context) -> (u8, Value) {
         cx.device,
         state_sentence(state)
     ));
-    let code = match state {
-        DeviceState::Unchanged => FAILED_UNCHANGED,
+    let code = match (error, state) {
+        // A component the sandbox cannot link never ran: bad input, like a bad payload.
+        (SandboxError::Instantiate(_), _) => BAD_INPUT,
+        (_, DeviceState::Unchanged) => FAILED_UNCHANGED,
         _ => FAILED_NEEDS_ATTENTION,
     };
     let json = json!({

@@ -15,22 +15,30 @@ use std::time::{Duration, Instant};
 use zeroize::Zeroize as _;
 
 pub async fn main(cli: Cli) -> ExitCode {
-    let call = match cli.command {
-        Some(Command::Demo) => return crate::demo::run().await,
-        Some(Command::Payload(args)) => return crate::make_payload::run(&args, &cli.run),
-        Some(Command::Check) => Call::Check,
-        None => Call::Rotate,
-    };
-    let line = match input::read_payload_line(std::io::stdin().lock()) {
-        Ok(line) => line,
-        Err(e) => return refuse(&Log::default(), &e.to_string()),
-    };
     let source = match (&cli.run.component, &cli.run.component_sha256) {
         (Some(path), Some(digest)) => match component::read_pinned(path, digest) {
             Ok(bytes) => Source::File(bytes),
             Err(e) => return refuse(&Log::default(), &e.to_string()),
         },
         _ => Source::Embedded,
+    };
+    let call = match cli.command {
+        Some(Command::Demo) => return crate::demo::run().await,
+        Some(Command::Payload(args)) => return crate::make_payload::run(&args, &cli.run),
+        Some(Command::Inspect) => {
+            let file = cli.run.component.as_ref().map(|p| p.display().to_string());
+            let wasm = match &source {
+                Source::File(bytes) => bytes.as_slice(),
+                Source::Embedded => component::EMBEDDED,
+            };
+            return crate::inspect::run(&cli.run, &source, wasm, file.as_deref());
+        }
+        Some(Command::Check) => Call::Check,
+        None => Call::Rotate,
+    };
+    let line = match input::read_payload_line(std::io::stdin().lock()) {
+        Ok(line) => line,
+        Err(e) => return refuse(&Log::default(), &e.to_string()),
     };
     run(line, &cli.run, &source, call).await
 }

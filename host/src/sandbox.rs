@@ -17,7 +17,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 /// Linear memory a component may grow to. The rotation needs a few MiB.
-const MEMORY_LIMIT: usize = 64 * 1024 * 1024;
+pub const MEMORY_LIMIT: usize = 64 * 1024 * 1024;
 /// What the component may print before further output is dropped.
 const OUTPUT_LIMIT: usize = 64 * 1024;
 
@@ -86,7 +86,7 @@ pub struct Finished {
 pub enum SandboxError {
     #[error("the component could not be instantiated: {0:#}")]
     Instantiate(wasmtime::Error),
-    #[error("the component trapped: {0:#}")]
+    #[error("{}", describe_trap(.0))]
     Trap(wasmtime::Error),
     #[error("the component did not finish within {0:?}")]
     Deadline(Duration),
@@ -107,6 +107,10 @@ impl Sandbox {
         let mut linker = Linker::new(&engine);
         link_world_imports(&mut linker)?;
         Ok(Sandbox { engine, linker })
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
     }
 
     /// Loads the embedded component without compiling it, or compiles a `--component`
@@ -209,4 +213,22 @@ fn link_world_imports(linker: &mut Linker<State>) -> wasmtime::Result<()> {
     cli::terminal_stderr::add_to_linker::<State, WasiCli>(l, State::cli)?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(l)?;
     Ok(())
+}
+
+/// A trap in words: the limits a component can hit are named as such.
+fn describe_trap(error: &wasmtime::Error) -> String {
+    let text = format!("{error:?}");
+    if matches!(
+        error.downcast_ref::<wasmtime::Trap>(),
+        Some(wasmtime::Trap::Interrupt)
+    ) {
+        "the component ran past the run's deadline and was stopped".into()
+    } else if text.contains("growing memory") || text.contains("memory.grow") {
+        format!(
+            "the component tried to use more than its memory limit of {} MiB and was stopped",
+            MEMORY_LIMIT >> 20
+        )
+    } else {
+        format!("the component trapped: {error:#}")
+    }
 }

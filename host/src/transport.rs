@@ -19,6 +19,12 @@ use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
 
 /// A device answer is a few KiB; refuse to buffer more than this.
 pub const MAX_RESPONSE_BODY: usize = 4 * 1024 * 1024;
+/// A rotation's request bodies are a few hundred bytes.
+pub const MAX_REQUEST_BODY: usize = 1024 * 1024;
+/// Requests in flight at once: a rotation sends one at a time.
+pub const MAX_CONCURRENT_REQUESTS: usize = 4;
+/// Requests per run: a rotation with every retry and a rollback sends a few dozen.
+pub const MAX_REQUESTS: usize = 100;
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -64,6 +70,9 @@ impl EgressHooks {
             seen,
             facts,
             idle: Mutex::new(None),
+            in_flight: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_REQUESTS)),
+            sent: AtomicUsize::new(0),
+            log: log.clone(),
         });
         EgressHooks {
             policy,
@@ -104,10 +113,53 @@ struct Connector {
     /// The connection of the previous request, kept for the next one: a rotation's
     /// requests share one TCP connection and one TLS handshake.
     idle: Mutex<Option<SendRequest<WasiBody>>>,
+    /// Caps on what a component can make the runner do.
+    in_flight: Arc<tokio::sync::Semaphore>,
+    sent: AtomicUsize,
+    log: Log,
 }
 
 impl Connector {
     async fn send(
+        &self,
+        request: http::Request<WasiBody>,
+        options: Option<RequestOptions>,
+    ) -> Result<(http::Response<WasiBody>, IoFuture), Error> {
+        // Held until the answer's headers arrive.
+        let Ok(_permit) = self.in_flight.clone().try_acquire_owned() else {
+            self.log.warn(&format!(
+                "request refused: more than {MAX_CONCURRENT_REQUESTS} requests at once"
+            ));
+            return Err(Error::ConnectionLimitReached);
+        };
+        if self.sent.fetch_add(1, Ordering::SeqCst) >= MAX_REQUESTS {
+            self.log.warn(&format!(
+                "request refused: more than {MAX_REQUESTS} requests in one run"
+            ));
+            return Err(Error::ConnectionLimitReached);
+        }
+        let declared = request
+            .headers()
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > MAX_REQUEST_BODY as u64) {
+            self.log.warn(&format!(
+                "request refused: its body is larger than {MAX_REQUEST_BODY} bytes"
+            ));
+            return Err(Error::HttpRequestBodySize(declared));
+        }
+        let request = request.map(|body| {
+            Limited::new(body, MAX_REQUEST_BODY)
+                .map_err(|e| match e.downcast::<Error>() {
+                    Ok(e) => *e,
+                    Err(_) => Error::HttpRequestBodySize(Some(MAX_REQUEST_BODY as u64)),
+                })
+                .boxed_unsync()
+        });
+        self.send_limited(request, options).await
+    }
+
+    async fn send_limited(
         &self,
         mut request: http::Request<WasiBody>,
         options: Option<RequestOptions>,

@@ -1,6 +1,7 @@
 //! End-to-end tests: the built `iosxe-rotate` runs as Keeper runs it (payload on stdin)
 //! against the IOS XE simulator over real HTTPS on loopback.
 
+mod components;
 mod support;
 
 /// Malformed input is refused before anything runs.
@@ -15,5 +16,7 @@ mod faults;
 mod kinds;
 /// Rotations that succeed or fail on the device's answer.
 mod rotation;
+/// Limits and least capability: what a component cannot do to the runner.
+mod sandbox;
 /// Trust in the device's certificate.
 mod tls;
