@@ -1,9 +1,10 @@
 //! Builds the sealed rotation component from `guest/` for `wasm32-wasip2` and exposes its
 //! path as `ROTATION_WASM`, so `cargo build` alone yields a runner with it embedded.
 //!
-//! The nested cargo uses its own target directory (sharing the outer one deadlocks on
-//! the build lock), no inherited RUSTFLAGS, the workspace's Cargo.lock (`--locked`), and
-//! remapped source paths so the component's bytes do not depend on where it was built.
+//! The nested cargo (`scripts/build-component.sh`, also what auditors run) uses its own
+//! target directory (sharing the outer one deadlocks on the build lock), no inherited
+//! RUSTFLAGS, the workspace's Cargo.lock (`--locked`), and remapped paths so the
+//! component's bytes do not depend on where it was built.
 
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -33,30 +34,17 @@ fn main() {
     }
 
     require_target();
+    // One recipe for the runner's build and for auditors: scripts/build-component.sh.
     let target_dir = out_dir.join("guest-target");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .current_dir(&root)
-        .args([
-            "build",
-            "--release",
-            "--locked",
-            "--target",
-            TARGET,
-            "-p",
-            GUEST,
-        ])
-        .env("CARGO_TARGET_DIR", &target_dir)
-        .env("CARGO_ENCODED_RUSTFLAGS", remap_flags(&root))
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_BUILD_RUSTFLAGS")
-        .env_remove("RUSTC_WORKSPACE_WRAPPER")
+    let status = Command::new("sh")
+        .arg(root.join("scripts/build-component.sh"))
+        .arg(&target_dir)
+        .env("CARGO", cargo)
+        .stdout(std::process::Stdio::null())
         .status()
-        .expect("cannot run cargo to build the guest component");
-    assert!(
-        status.success(),
-        "building the guest component ({GUEST}) failed: see the errors above"
-    );
+        .expect("cannot run scripts/build-component.sh");
+    assert!(status.success(), "building the guest component ({GUEST}) failed: see the errors above");
 
     let wasm = target_dir
         .join(TARGET)
@@ -110,22 +98,6 @@ fn require_target() {
             "\n\nThe {TARGET} Rust target is not installed; the sealed component needs it.\nInstall it with:\n\n    rustup target add {TARGET}\n\n"
         );
     }
-}
-
-/// `--remap-path-prefix` for the checkout and cargo's home, \x1f-separated as
-/// CARGO_ENCODED_RUSTFLAGS wants.
-fn remap_flags(root: &Path) -> String {
-    let mut flags = vec![format!(
-        "--remap-path-prefix={}=/iosxe-rotate",
-        root.display()
-    )];
-    let cargo_home = std::env::var("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|_| std::env::var("HOME").map(|h| PathBuf::from(h).join(".cargo")));
-    if let Ok(home) = cargo_home {
-        flags.push(format!("--remap-path-prefix={}=/cargo", home.display()));
-    }
-    flags.join("\x1f")
 }
 
 /// The version of `package` in Cargo.lock (for `--version` and `inspect`).
