@@ -44,7 +44,10 @@ fn main() {
         .stdout(std::process::Stdio::null())
         .status()
         .expect("cannot run scripts/build-component.sh");
-    assert!(status.success(), "building the guest component ({GUEST}) failed: see the errors above");
+    assert!(
+        status.success(),
+        "building the guest component ({GUEST}) failed: see the errors above"
+    );
 
     let wasm = target_dir
         .join(TARGET)

@@ -71,3 +71,22 @@ fn insecure_opt_in_works_and_is_warned() {
         run.stderr
     );
 }
+
+#[test]
+fn certificate_for_another_name_is_refused_when_verifying_by_ca() {
+    let sim = device_with(
+        vec![("netops", secret_user(5))],
+        SimConfig {
+            cert: CertMode::CaSignedOtherName,
+            ..SimConfig::default()
+        },
+    );
+    let mut admin = admin_record(&sim);
+    admin.as_object_mut().unwrap().remove("tls_fingerprint");
+    admin["tls_ca"] = json!(sim.ca_pem().unwrap());
+    let run = rotate("netops", vec![admin]);
+    assert_eq!(run.code, 1, "{}", run.output());
+    assert!(run.stderr.contains("not trusted"), "{}", run.stderr);
+    assert!(run.stderr.contains("NotValidForName"), "{}", run.stderr);
+    assert!(sim.requests().is_empty());
+}

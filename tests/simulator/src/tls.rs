@@ -12,6 +12,8 @@ use tokio_rustls::TlsAcceptor;
 pub enum CertMode {
     SelfSigned,
     CaSigned,
+    /// Signed by the CA, but for `other-device.invalid` only: a name mismatch.
+    CaSignedOtherName,
 }
 
 pub struct Certificates {
@@ -26,12 +28,15 @@ fn io_error(e: impl std::fmt::Display) -> std::io::Error {
 
 impl Certificates {
     pub fn generate(mode: CertMode) -> std::io::Result<Certificates> {
-        let names = vec!["localhost".to_string(), "127.0.0.1".into(), "::1".into()];
+        let names = match mode {
+            CertMode::CaSignedOtherName => vec!["other-device.invalid".to_string()],
+            _ => vec!["localhost".to_string(), "127.0.0.1".into(), "::1".into()],
+        };
         let key = KeyPair::generate().map_err(io_error)?;
         let params = CertificateParams::new(names).map_err(io_error)?;
         let (leaf, ca_pem) = match mode {
             CertMode::SelfSigned => (params.self_signed(&key).map_err(io_error)?, None),
-            CertMode::CaSigned => {
+            CertMode::CaSigned | CertMode::CaSignedOtherName => {
                 let ca_key = KeyPair::generate().map_err(io_error)?;
                 let mut ca_params =
                     CertificateParams::new(Vec::<String>::new()).map_err(io_error)?;
