@@ -247,6 +247,28 @@ mod tests {
         assert_eq!(get_user("a.b_c-d~e").path, format!("{USERNAMES}=a.b_c-d~e"));
     }
 
+    /// Every body the component can PATCH, for the check against Cisco's YANG model
+    /// (`.ci/yang` sets `IOSXE_SIM_BODIES_DIR`): each credential kind, with user names
+    /// that need escaping in JSON.
+    #[test]
+    fn change_bodies_are_json_with_one_user_and_one_credential() {
+        let dir = std::env::var_os("IOSXE_SIM_BODIES_DIR").map(std::path::PathBuf::from);
+        for (i, user) in ["netops", "o'brien", "a\"b", "ünïcode", "x y"].iter().enumerate() {
+            for kind in [CredentialKind::Password, CredentialKind::Secret] {
+                let body = change_credential(user, kind, "N3w\"pw\\").body.unwrap();
+                let value: Value = serde_json::from_slice(&body).unwrap();
+                let users = value["Cisco-IOS-XE-native:native"]["username"].as_array().unwrap();
+                assert_eq!(users.len(), 1);
+                assert_eq!(users[0]["name"], json!(user));
+                assert_eq!(users[0].as_object().unwrap().len(), 2, "name and one credential");
+                if let Some(dir) = &dir {
+                    std::fs::create_dir_all(dir).unwrap();
+                    std::fs::write(dir.join(format!("guest-{i}-{kind:?}.json")), &body).unwrap();
+                }
+            }
+        }
+    }
+
     #[test]
     fn request_debug_hides_the_body() {
         let req = change_credential("netops", CredentialKind::Secret, "Sup3r");

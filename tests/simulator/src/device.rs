@@ -133,6 +133,13 @@ fn invalid(message: impl Into<String>) -> RestconfError {
 
 /// Applies a PATCH (merge) on `Cisco-IOS-XE-native:native` to `running`. All or
 /// nothing: on error `running` is untouched.
+///
+/// It accepts only what Cisco's IOS XE 16.9.3 model (the oldest we support) accepts for a
+/// username: `name`, `privilege` (a JSON number 0..15), `view`, `one-time` (`[null]`),
+/// `password` {`encryption` "0"|"7", `password`}, `secret` {`encryption` "0"|"5"|"9",
+/// `secret`}. Later releases add leaves and types (description, secret 8, password 6);
+/// a device may still show those in its configuration, but a PATCH must not need them.
+/// `tests/yang/rejected/` holds bodies the model rejects; this must reject them too.
 /// How the device stores a type-0 password.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PasswordStorage {
@@ -211,7 +218,6 @@ fn merge_user(
                     .ok_or_else(|| invalid("privilege must be a number from 0 to 15"))?;
                 user.privilege = Some(p as u8);
             }
-            "description" => user.description = Some(text(value, "description", 1, 128)?),
             "view" => user.view = Some(text(value, "view", 1, 30)?),
             "one-time" => {
                 if value != &json!([null]) {
@@ -220,7 +226,7 @@ fn merge_user(
                 user.one_time = true;
             }
             "password" => {
-                let (encryption, plain) = credential(value, "password", &["0", "6", "7"])?;
+                let (encryption, plain) = credential(value, "password", &["0", "7"])?;
                 user.password = Some(match (encryption.as_str(), storage) {
                     ("0", PasswordStorage::Type7) => Credential {
                         encryption: "7".into(),
@@ -237,7 +243,7 @@ fn merge_user(
                 });
             }
             "secret" => {
-                let (encryption, plain) = credential(value, "secret", &["0", "5", "8", "9"])?;
+                let (encryption, plain) = credential(value, "secret", &["0", "5", "9"])?;
                 user.secret = Some(match encryption.as_str() {
                     // Current releases hash a plain secret with scrypt (type 9).
                     "0" => Credential {
@@ -385,6 +391,26 @@ mod tests {
         let p = c.users["admin"].password.clone().unwrap();
         assert_eq!(p.encryption, "7");
         assert_eq!(credentials::type7_decode(&p.value).as_deref(), Some("N3w"));
+    }
+
+    #[test]
+    fn rejects_every_body_that_ciscos_model_rejects() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../yang/rejected");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let body: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let mut c = config();
+            let before = c.clone();
+            assert!(
+                merge_native(&mut c, &body, PasswordStorage::Plain).is_err(),
+                "the simulator accepted {}",
+                path.display()
+            );
+            assert_eq!(c, before);
+            checked += 1;
+        }
+        assert!(checked >= 10, "only {checked} rejected bodies found in {dir}");
     }
 
     #[test]

@@ -195,6 +195,7 @@ async fn answer(shared: &Shared, request: Request<Incoming>) -> Result<Reply, An
             if take(&mut faults.patch_stores_other) {
                 mangle_credentials(&mut value);
             }
+            record_body(&body);
             let lose_answer = take(&mut faults.patch_answer_lost) || faults.silent_after_patch;
             if faults.silent_after_patch {
                 device.silent = true;
@@ -326,4 +327,20 @@ impl Shared {
             log.push(recorded);
         }
     }
+}
+
+/// With `IOSXE_SIM_BODIES_DIR` set, keeps each distinct PATCH body as a file there, for the
+/// check against Cisco's YANG model (`.ci/yang`). Test-only: the bodies hold test passwords.
+fn record_body(body: &[u8]) {
+    use sha2::{Digest, Sha256};
+    let Some(dir) = std::env::var_os("IOSXE_SIM_BODIES_DIR") else {
+        return;
+    };
+    let name: String = Sha256::digest(body)[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let dir = std::path::PathBuf::from(dir);
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(dir.join(format!("sim-patch-{name}.json")), body);
 }
