@@ -253,14 +253,23 @@ mod tests {
     #[test]
     fn change_bodies_are_json_with_one_user_and_one_credential() {
         let dir = std::env::var_os("IOSXE_SIM_BODIES_DIR").map(std::path::PathBuf::from);
-        for (i, user) in ["netops", "o'brien", "a\"b", "ünïcode", "x y"].iter().enumerate() {
+        for (i, user) in ["netops", "o'brien", "a\"b", "ünïcode", "x y"]
+            .iter()
+            .enumerate()
+        {
             for kind in [CredentialKind::Password, CredentialKind::Secret] {
                 let body = change_credential(user, kind, "N3w\"pw\\").body.unwrap();
                 let value: Value = serde_json::from_slice(&body).unwrap();
-                let users = value["Cisco-IOS-XE-native:native"]["username"].as_array().unwrap();
+                let users = value["Cisco-IOS-XE-native:native"]["username"]
+                    .as_array()
+                    .unwrap();
                 assert_eq!(users.len(), 1);
                 assert_eq!(users[0]["name"], json!(user));
-                assert_eq!(users[0].as_object().unwrap().len(), 2, "name and one credential");
+                assert_eq!(
+                    users[0].as_object().unwrap().len(),
+                    2,
+                    "name and one credential"
+                );
                 if let Some(dir) = &dir {
                     std::fs::create_dir_all(dir).unwrap();
                     std::fs::write(dir.join(format!("guest-{i}-{kind:?}.json")), &body).unwrap();

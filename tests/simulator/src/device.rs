@@ -399,7 +399,8 @@ mod tests {
         let mut checked = 0;
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
-            let body: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let body: Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
             let mut c = config();
             let before = c.clone();
             assert!(
@@ -410,7 +411,10 @@ mod tests {
             assert_eq!(c, before);
             checked += 1;
         }
-        assert!(checked >= 10, "only {checked} rejected bodies found in {dir}");
+        assert!(
+            checked >= 10,
+            "only {checked} rejected bodies found in {dir}"
+        );
     }
 
     #[test]
