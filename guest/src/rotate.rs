@@ -42,18 +42,11 @@ pub fn rotate(
     let user = rotation.user.as_str();
     let new = rotation.new_password.expose_secret();
     let self_rotation = user == rotation.admin_login;
-
-    let entry = run.read_user("read-user", user, self_rotation.then_some(new))?;
-    let kind = entry
-        .credential
-        .as_ref()
-        .map_or(CredentialKind::Secret, |c| c.kind);
+    let (entry, kind, already_current) = run.first_read(rotation)?;
 
     // Keeper's rerun with swapped passwords, or a retry after a run that changed but
     // could not report: the device already holds the target password.
-    if let Some(stored) = &entry.credential
-        && verify::check(&stored.encryption, &stored.value, new) == Check::Matches
-    {
+    if let Some(stored) = entry.credential.as_ref().filter(|_| already_current) {
         run.state = DeviceState::ChangedUnsaved;
         run.save().map_err(|f| {
             run.fail(
@@ -89,17 +82,12 @@ pub fn check(
 ) -> Result<CheckReport, Failure> {
     let mut run = Run::new(rotation, limits, transport, clock);
     let user = rotation.user.as_str();
-    let new = rotation.new_password.expose_secret();
-    let self_rotation = user == rotation.admin_login;
-    let entry = run.read_user("read-user", user, self_rotation.then_some(new))?;
-    let kind = entry
+    let (entry, kind, already_current) = run.first_read(rotation)?;
+    let encryption = entry
         .credential
         .as_ref()
-        .map_or(CredentialKind::Secret, |c| c.kind);
-    let stored = entry.credential.as_ref();
-    let encryption = stored.map(|c| c.encryption.clone()).unwrap_or_default();
-    let already_current =
-        stored.is_some_and(|c| verify::check(&c.encryption, &c.value, new) == Check::Matches);
+        .map(|c| c.encryption.clone())
+        .unwrap_or_default();
     // Whatever the device stores after the change: a secret is re-hashed (type 9 on
     // current releases, verifiable); a password keeps the device's storage type.
     let verifiable = match kind {
@@ -193,6 +181,27 @@ impl<'a, T: Transport, C: Clock> Run<'a, T, C> {
             verification,
             steps: std::mem::take(&mut self.steps),
         }
+    }
+
+    /// The first read of a run: the user's entry, the kind a rotation changes (a user
+    /// without credential gets a secret: the device stores it hashed), and whether the
+    /// device already holds the new password.
+    fn first_read(
+        &mut self,
+        rotation: &Rotation,
+    ) -> Result<(UserEntry, CredentialKind, bool), Failure> {
+        let new = rotation.new_password.expose_secret();
+        let self_rotation = rotation.user == rotation.admin_login;
+        let entry = self.read_user("read-user", &rotation.user, self_rotation.then_some(new))?;
+        let kind = entry
+            .credential
+            .as_ref()
+            .map_or(CredentialKind::Secret, |c| c.kind);
+        let already_current = entry
+            .credential
+            .as_ref()
+            .is_some_and(|c| verify::check(&c.encryption, &c.value, new) == Check::Matches);
+        Ok((entry, kind, already_current))
     }
 
     /// Reads the user's entry (retrying transient failures). Absent: `UserNotFound`.

@@ -52,11 +52,12 @@ pub fn client_config(
             }
             webpki(roots, &provider)?
         }
-        TlsTrust::Pinned(fingerprint) => Arc::new(Pinned {
-            fingerprint: *fingerprint,
+        TlsTrust::Pinned(fingerprint) => Arc::new(KeyOnly {
+            pin: Some(*fingerprint),
             provider: provider.clone(),
         }),
-        TlsTrust::Insecure => Arc::new(Insecure {
+        TlsTrust::Insecure => Arc::new(KeyOnly {
+            pin: None,
             provider: provider.clone(),
         }),
     };
@@ -136,16 +137,17 @@ impl ServerCertVerifier for Recording {
     }
 }
 
-/// Trusts exactly one certificate, by SHA-256: no chain, name or validity checks (device
-/// certificates are often self-signed, expired or CA:TRUE), but the handshake must be
-/// signed with that certificate's key.
+/// No chain, name or validity checks (device certificates are often self-signed, expired
+/// or CA:TRUE), but the handshake must be signed with the presented certificate's key.
+/// With `pin` (`tls_fingerprint`), the certificate must have that SHA-256; without it
+/// (`tls_verify = false`), any certificate is accepted.
 #[derive(Debug)]
-struct Pinned {
-    fingerprint: [u8; 32],
+struct KeyOnly {
+    pin: Option<[u8; 32]>,
     provider: Arc<CryptoProvider>,
 }
 
-impl ServerCertVerifier for Pinned {
+impl ServerCertVerifier for KeyOnly {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -154,67 +156,12 @@ impl ServerCertVerifier for Pinned {
         _ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        if sha256(end_entity) == self.fingerprint {
-            Ok(ServerCertVerified::assertion())
-        } else {
-            Err(rustls::Error::General(
+        match self.pin {
+            Some(pin) if sha256(end_entity) != pin => Err(rustls::Error::General(
                 "the device's certificate does not match tls_fingerprint".into(),
-            ))
+            )),
+            _ => Ok(ServerCertVerified::assertion()),
         }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
-    }
-}
-
-/// `tls_verify = false`: accepts any certificate. Handshake signatures are still checked
-/// (it costs nothing and keeps the session bound to the presented key).
-#[derive(Debug)]
-struct Insecure {
-    provider: Arc<CryptoProvider>,
-}
-
-impl ServerCertVerifier for Insecure {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
     }
 
     fn verify_tls12_signature(
