@@ -61,6 +61,14 @@ pub async fn run() -> ExitCode {
                "records": STANDARD.encode(records.to_string())})
         .to_string(),
     );
+    println!("\nDry run first (`iosxe-rotate check`: only GET requests may leave the sandbox):");
+    crate::run::run(
+        line.clone(),
+        &RunArgs::default(),
+        &Source::Embedded,
+        Call::Check,
+    )
+    .await;
     println!(
         "\nRotating user '{DEMO_USER}' through the sandbox (component SHA-256 {}):",
         sha256_hex(EMBEDDED)

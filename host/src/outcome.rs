@@ -112,6 +112,12 @@ fn rotated(report: &Report, cx: &Context) -> (u8, Value) {
 }
 
 fn checked(report: &CheckReport, cx: &Context) -> (u8, Value) {
+    if let (Some(fp), Mode::Text) = (cx.fingerprint, cx.mode) {
+        cx.log.info(&format!(
+            "tls        device certificate SHA-256 {fp}, trusted by {}",
+            cx.trust
+        ));
+    }
     print_steps(&report.steps, cx);
     let stored = if report.stored_encryption.is_empty() {
         "no password or secret".to_string()
@@ -126,12 +132,6 @@ fn checked(report: &CheckReport, cx: &Context) -> (u8, Value) {
         .privilege
         .map_or(String::new(), |p| format!(", privilege {p}"));
     if cx.mode != Mode::Json {
-        if let Some(fp) = cx.fingerprint {
-            cx.log.info(&format!(
-                "tls        device certificate SHA-256 {fp}, trusted by {}",
-                cx.trust
-            ));
-        }
         cx.log.info(&format!(
             "ready: the admin login works on {}; user '{}' exists ({stored}{privilege}); {}",
             cx.device, report.user, report.plan
