@@ -133,7 +133,8 @@ struct Run<'a, T, C> {
     start_ms: u64,
     steps: Vec<Step>,
     state: DeviceState,
-    secrets: Vec<String>,
+    /// The rotation, for the secrets to mask out of failure messages.
+    rotation: &'a Rotation,
     /// What the last read of the user showed, for "state unknown" failures.
     last_seen: String,
     /// A save-config was sent and its answer lost: startup may hold what running held.
@@ -152,7 +153,7 @@ enum Outcome {
 }
 
 impl<'a, T: Transport, C: Clock> Run<'a, T, C> {
-    fn new(rotation: &Rotation, limits: Limits, transport: &'a mut T, clock: &'a C) -> Self {
+    fn new(rotation: &'a Rotation, limits: Limits, transport: &'a mut T, clock: &'a C) -> Self {
         Run {
             transport,
             clock,
@@ -160,7 +161,7 @@ impl<'a, T: Transport, C: Clock> Run<'a, T, C> {
             start_ms: clock.now_ms(),
             steps: Vec::new(),
             state: DeviceState::Unchanged,
-            secrets: rotation.secrets().map(str::to_string).collect(),
+            rotation,
             last_seen: String::new(),
             save_answer_lost: false,
         }
@@ -588,7 +589,7 @@ impl<'a, T: Transport, C: Clock> Run<'a, T, C> {
         };
         Failure {
             kind,
-            message: redact(message, &self.secrets),
+            message: payload::redact(&message, self.rotation.secrets()),
             state: self.state,
             steps: self.steps.clone(),
         }
@@ -658,18 +659,6 @@ fn describe(entry: &UserEntry) -> String {
         Some(p) => format!("user '{}' with {credential}, privilege {p}", entry.name),
         None => format!("user '{}' with {credential}", entry.name),
     }
-}
-
-/// Masks every occurrence of a secret in `text`.
-pub fn redact(mut text: String, secrets: &[String]) -> String {
-    let mut secrets: Vec<&String> = secrets.iter().filter(|s| !s.is_empty()).collect();
-    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    for secret in secrets {
-        if text.contains(secret.as_str()) {
-            text = text.replace(secret.as_str(), "********");
-        }
-    }
-    text
 }
 
 #[cfg(test)]

@@ -13,26 +13,17 @@ pub struct Log {
 
 impl Log {
     pub fn with_secrets<'a>(secrets: impl Iterator<Item = &'a str>) -> Log {
-        let mut secrets: Vec<SecretString> = secrets
+        let secrets: Vec<SecretString> = secrets
             .filter(|s| !s.is_empty())
             .map(|s| SecretString::from(s.to_string()))
             .collect();
-        // Longest first, so a secret containing another is masked whole.
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.expose_secret().len()));
         Log {
             secrets: Arc::new(secrets),
         }
     }
 
     pub fn redact(&self, text: &str) -> String {
-        let mut text = text.to_string();
-        for secret in self.secrets.iter() {
-            let secret = secret.expose_secret();
-            if text.contains(secret) {
-                text = text.replace(secret, "********");
-            }
-        }
-        text
+        payload::redact(text, self.secrets.iter().map(|s| s.expose_secret()))
     }
 
     /// A line of the run's log (stdout).

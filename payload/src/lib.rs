@@ -186,6 +186,21 @@ pub fn parse(line: &str, auth_record_title: &str) -> Result<Rotation, PayloadErr
     })
 }
 
+/// Masks every occurrence of any of `secrets` in `text`, longest first so that a secret
+/// containing another is masked whole. The component masks its messages with it and the
+/// runner everything it prints.
+pub fn redact<'a>(text: &str, secrets: impl IntoIterator<Item = &'a str>) -> String {
+    let mut secrets: Vec<&str> = secrets.into_iter().filter(|s| !s.is_empty()).collect();
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let mut text = text.to_string();
+    for secret in secrets {
+        if text.contains(secret) {
+            text = text.replace(secret, "********");
+        }
+    }
+    text
+}
+
 /// Field labels whose values are secrets, in any record. Keeper names an unlabelled
 /// field after its type, so `password` covers most; the rest are common custom labels.
 fn is_secret_field(key: &str) -> bool {

@@ -228,3 +228,11 @@ fn reads_tls_fields_from_admin_record() {
     let err = parse(&payload_with(vec![rec], |_| {}), DEFAULT_AUTH_RECORD_TITLE).unwrap_err();
     assert!(err.to_string().contains("tls_fingerprint"), "{err}");
 }
+
+#[test]
+fn redact_masks_every_secret_longest_first() {
+    assert_eq!(
+        redact("x abcdef y abc", ["abc", "abcdef", ""]),
+        "x ******** y ********"
+    );
+}
